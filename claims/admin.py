@@ -1,0 +1,137 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import triage
+from claims.models import Article, Claim, Tag
+from factcheck.admin_forms import VersionedAdminForm
+from factcheck.concurrency import advance_version
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "published_at", "language", "claim_count"]
+    list_filter = ["language", "publisher"]
+    search_fields = ["title", "url", "publisher", "author"]
+    readonly_fields = ["content_hash", "created_by", "created_at", "updated_at"]
+    date_hierarchy = "published_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+
+    @admin.display(ordering="claim_count", description="claims")
+    def claim_count(self, article):
+        return article.claim_count
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ClaimantFilter(admin.SimpleListFilter):
+    """The 30 most frequent claimants: a full distinct list would not scale to a large archive."""
+
+    title = "claimant"
+    parameter_name = "claimant"
+
+    def lookups(self, request, model_admin):
+        top = (
+            Claim.objects.exclude(claimant="")
+            .values("claimant")
+            .annotate(n=Count("id"))
+            .order_by("-n", "claimant")[:30]
+        )
+        return [(row["claimant"], f"{row['claimant']} ({row['n']})") for row in top]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(claimant=self.value())
+        return queryset
+
+
+class ClaimForm(VersionedAdminForm):
+    class Meta:
+        model = Claim
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        article = cleaned.get("article") or getattr(self.instance, "article", None)
+        start, end, quote = cleaned.get("start"), cleaned.get("end"), cleaned.get("quote")
+        if article is not None and start is not None and end is not None and quote is not None:
+            from claims.validators import validate_span
+
+            validate_span(article.body, start, end, quote)
+        return cleaned
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    form = ClaimForm
+    list_display = ["short_quote", "claimant", "article", "position", "status", "verdict", "check_worthiness"]
+    list_filter = ["status", "verdict", ClaimantFilter, "tags"]
+    search_fields = ["quote", "claim_reviewed", "claimant"]
+    list_select_related = ["article"]
+    autocomplete_fields = ["article"]
+    filter_horizontal = ["tags"]
+    readonly_fields = ["status", "verdict", "in_context", "created_by", "created_at", "updated_at"]
+    fields = [
+        "article", "quote", "start", "end", "in_context", "claim_reviewed", "claimant", "claimed_at",
+        "check_worthiness", "tags", "status", "verdict", "version", "created_by", "created_at", "updated_at",
+    ]
+    actions = ["accept_claims", "dismiss_claims"]
+    show_full_result_count = False
+
+    @admin.display(description="quote")
+    def short_quote(self, claim):
+        return str(claim)
+
+    @admin.display(description="position", ordering="start")
+    def position(self, claim):
+        return f"{claim.start}–{claim.end}"
+
+    @admin.display(description="in the article")
+    def in_context(self, claim):
+        if not claim.pk:
+            return "—"
+        body = claim.article.body
+        before = body[max(0, claim.start - 200) : claim.start]
+        after = body[claim.end : claim.end + 200]
+        return format_html("…{}<mark>{}</mark>{}…", before, body[claim.start : claim.end], after)
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        if not change:
+            obj.created_by = request.user
+        else:
+            advance_version(obj)
+        super().save_model(request, obj, form, change)
+
+    def _triage(self, request, queryset, status):
+        changed = refused = 0
+        for claim in queryset:
+            try:
+                triage.check_status_change(claim, status, by=request.user)
+            except ValidationError as exc:
+                refused += 1
+                self.message_user(request, f"{claim}: {' '.join(exc.messages)}", messages.WARNING)
+                continue
+            triage.set_status(claim, status, by=request.user)
+            changed += 1
+        self.message_user(request, f"{changed} claim(s) marked {status}; {refused} refused.")
+
+    @admin.action(description="Accept selected claims for review")
+    def accept_claims(self, request, queryset):
+        self._triage(request, queryset, Claim.Status.ACCEPTED)
+
+    @admin.action(description="Dismiss selected claims (editors)")
+    def dismiss_claims(self, request, queryset):
+        self._triage(request, queryset, Claim.Status.DISMISSED)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]

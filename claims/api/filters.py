@@ -1,0 +1,34 @@
+import django_filters
+from django import forms
+
+from claims.models import Claim
+from reviews.models import Verdict
+
+MAX_ID = 2**63 - 1
+
+
+class ClaimFilter(django_filters.FilterSet):
+    """Filters shared by the claim list and the exports."""
+
+    status = django_filters.MultipleChoiceFilter(choices=Claim.Status.choices)
+    verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices)
+    article = django_filters.NumberFilter(field_name="article_id", min_value=1, max_value=MAX_ID)
+    claimant = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
+    tag = django_filters.CharFilter(field_name="tags__name", max_length=50, distinct=False, method="filter_tag")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    search = django_filters.CharFilter(method="filter_search", max_length=500, label="Full-text search")
+
+    class Meta:
+        model = Claim
+        fields = ["status", "verdict", "article", "claimant", "tag", "updated_since", "search"]
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__name=value.lower())
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+
+class SimilarQueryForm(forms.Form):
+    text = forms.CharField(max_length=5000, strip=True)
+    limit = forms.IntegerField(min_value=1, max_value=50, required=False)

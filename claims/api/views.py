@@ -1,0 +1,158 @@
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from claims import history, similarity
+from claims.api.filters import ClaimFilter, SimilarQueryForm
+from claims.api.serializers import (
+    ArticleListSerializer,
+    ArticleSerializer,
+    ClaimDetailSerializer,
+    ClaimSerializer,
+    SimilarClaimSerializer,
+)
+from claims.models import Article, Claim
+from factcheck.api import VersionedMixin
+from factcheck.concurrency import advance_version
+from factcheck.permissions import IsNewsroom
+from reviews.models import Evidence, Review
+
+
+class ArticleViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """News articles. Posting a body that is already stored returns the stored article (200)."""
+
+    ordering_fields = ["id", "published_at", "created_at", "updated_at"]
+    filterset_fields = ["language", "publisher"]
+
+    def get_queryset(self):
+        return Article.objects.visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return ArticleListSerializer if self.action == "list" else ArticleSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        body = request.data.get("body") if isinstance(request.data, dict) else None
+        if isinstance(body, str) and body.strip():
+            existing = Article.objects.filter(content_hash=Article.hash_of(body)).first()
+            if existing is not None:
+                return Response(self.get_serializer(existing).data, status=status.HTTP_200_OK)
+        serializer.is_valid(raise_exception=True)
+        serializer.save(created_by=request.user)
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ClaimSerializer(many=True)})
+    @action(detail=True, methods=["post"], permission_classes=[IsNewsroom])
+    def extract(self, request, pk=None):
+        """Propose candidate claims from the article body; running it again adds nothing twice."""
+        from claims.extraction import extract_claims
+
+        article = self.get_object()
+        created = extract_claims(article, by=request.user)
+        claims = Claim.objects.filter(article=article).with_related().order_by("start")
+        data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
+        return Response({"created": len(created), "claims": data})
+
+
+def published_reviews_prefetch():
+    return Prefetch(
+        "reviews",
+        queryset=Review.objects.filter(state=Review.State.PUBLISHED)
+        .select_related("author")
+        .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by"))),
+        to_attr="published_reviews",
+    )
+
+
+class ClaimViewSet(
+    VersionedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Claims taken from articles. Anonymous clients see verified claims only.
+
+    ``status`` may be set by hand to ``candidate``, ``accepted`` or (editors) ``dismissed`` while
+    no review exists; afterwards it follows the claim's reviews.
+    """
+
+    filterset_class = ClaimFilter
+    ordering_fields = ["id", "created_at", "updated_at", "check_worthiness"]
+
+    def get_queryset(self):
+        queryset = Claim.objects.visible_to(self.request.user).with_related()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(published_reviews_prefetch())
+        return queryset
+
+    def get_serializer_class(self):
+        return ClaimDetailSerializer if self.action == "retrieve" else ClaimSerializer
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+        self.remember(serializer.instance)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            advance_version(
+                serializer.instance, if_match=self.if_match(), version=serializer.validated_data.get("version")
+            )
+            serializer.save()
+
+    @extend_schema(responses={200: history.HistoryEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        """Every recorded change to the claim, its reviews and their evidence, oldest first."""
+        claim = self.get_object()
+        entries = history.claim_history(claim, user=request.user)
+        return Response(history.HistoryEntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50).")],
+        responses={200: SimilarClaimSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def similar(self, request, pk=None):
+        """Claims that say nearly the same thing as this one, best match first."""
+        claim = self.get_object()
+        form = SimilarQueryForm({"text": claim.claim_reviewed or claim.quote, "limit": request.query_params.get("limit")})
+        return self._similar(form, exclude=claim.pk)
+
+    @extend_schema(
+        operation_id="claims_similar_to_text",
+        parameters=[
+            OpenApiParameter("text", OpenApiTypes.STR, required=True, description="The statement to match."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50)."),
+        ],
+        responses={200: SimilarClaimSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], url_path="similar", pagination_class=None, filterset_class=None)
+    def similar_to_text(self, request):
+        """Claims that say nearly the same thing as ``text``: check before starting a review."""
+        return self._similar(SimilarQueryForm(request.query_params))
+
+    def _similar(self, form, exclude=None):
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        matches = similarity.similar_claims(
+            form.cleaned_data["text"],
+            Claim.objects.visible_to(self.request.user),
+            limit=form.cleaned_data.get("limit") or 10,
+            exclude=exclude,
+        )
+        return Response(SimilarClaimSerializer(matches, many=True, context=self.get_serializer_context()).data)
+
+

@@ -1,0 +1,170 @@
+"""Articles and the claims made in them."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length
+from simple_history.models import HistoricalRecords
+
+from claims.text import normalize_body
+from claims.validators import http_url, validate_language
+from factcheck.roles import is_newsroom
+
+ARTICLE_BODY_MAX_CHARS = 500_000
+
+
+def content_hash(body):
+    """The SHA-256 of an article body after normalisation: same text, same article."""
+    return hashlib.sha256(normalize_body(body).encode("utf-8")).hexdigest()
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Newsroom members see every article; everyone else, articles with a verified claim."""
+        if is_newsroom(user):
+            return self
+        return self.filter(
+            Exists(Claim.objects.filter(article=OuterRef("pk"), status=Claim.Status.VERIFIED))
+        )
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=2000, unique=True, null=True, blank=True, validators=[http_url])
+    publisher = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(
+        max_length=35, default="en", validators=[validate_language], help_text="BCP 47 language code."
+    )
+    body = models.TextField(help_text="Plain text; claim offsets index into it.")
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__isnull=True) | Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="article_url_is_http",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    hash_of = staticmethod(content_hash)
+
+    def save(self, *args, **kwargs):
+        self.body = normalize_body(self.body)
+        self.content_hash = content_hash(self.body)
+        if self.url == "":
+            self.url = None
+        super().save(*args, **kwargs)
+
+
+class TagManager(models.Manager):
+    def for_names(self, names):
+        """The tags with these names, creating the missing ones."""
+        names = sorted({name.lower() for name in names})
+        existing = {tag.name: tag for tag in self.filter(name__in=names)}
+        missing = [Tag(name=name) for name in names if name not in existing]
+        if missing:
+            self.bulk_create(missing, ignore_conflicts=True)
+            existing = {tag.name: tag for tag in self.filter(name__in=names)}
+        return list(existing.values())
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=50, unique=True)
+
+    objects = TagManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ClaimQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Newsroom members see every claim; everyone else, verified claims only."""
+        if is_newsroom(user):
+            return self
+        return self.filter(status=Claim.Status.VERIFIED)
+
+    def with_related(self):
+        """What the API list, the admin and the exports show of a claim, in a fixed number of queries."""
+        return self.select_related("article").prefetch_related("tags")
+
+    def verified(self):
+        return self.filter(status=Claim.Status.VERIFIED)
+
+
+class ClaimStatus(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+    IN_REVIEW = "in_review", "In review"
+    VERIFIED = "verified", "Verified"
+
+
+class Claim(models.Model):
+    Status = ClaimStatus
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    quote = models.TextField(help_text="Verbatim text of the claim: article.body[start:end].")
+    start = models.PositiveIntegerField(help_text="Offset of the first character of the quote.")
+    end = models.PositiveIntegerField(help_text="Offset just past the last character of the quote.")
+    claim_reviewed = models.TextField(blank=True, help_text="Reviewer-edited wording of the claim.")
+    claimant = models.CharField(max_length=300, blank=True, db_index=True)
+    claimed_at = models.DateField(null=True, blank=True, help_text="When the claim was made.")
+    check_worthiness = models.FloatField(default=0.5)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
+    # Denormalised from the published review by reviews.workflow, so lists and filters need no join.
+    verdict = models.CharField(max_length=20, blank=True, default="")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(m2m_fields=[tags])
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="claim_status_id"),
+            models.Index(fields=["updated_at", "id"], name="claim_updated_at_id"),
+            models.Index(fields=["article", "start"], name="claim_article_start"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "start", "end"], name="claim_unique_span"),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end=models.F("start") + Length("quote")), name="claim_quote_fits_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(check_worthiness__gte=0) & Q(check_worthiness__lte=1),
+                name="claim_check_worthiness_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        text = self.claim_reviewed or self.quote
+        return text if len(text) <= 80 else text[:77] + "…"

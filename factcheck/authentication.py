@@ -1,0 +1,46 @@
+"""Token login for API clients (django-rest-knox: tokens hashed at rest, expiring, revocable)."""
+
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.views import LoginView
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import ScopedRateThrottle
+
+
+class TokenLoginView(LoginView):
+    """Exchange a username and password for an API token.
+
+    The token is shown once; only its hash is stored. Failed attempts are counted by django-axes
+    and the endpoint is throttled, so password guessing is slowed down and then locked out.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer(
+                "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+            )
+        },
+        auth=[],
+    )
+    def post(self, request, format=None):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        request.user = serializer.validated_data["user"]
+        return super().post(request, format=format)
+
+
+def lockout_response(request, original_response, credentials):
+    """django-axes: what a locked-out client gets instead of a login attempt."""
+    response = JsonResponse(
+        {"detail": "Too many failed login attempts. Try again later."}, status=429
+    )
+    response["Retry-After"] = "900"
+    return response

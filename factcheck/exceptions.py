@@ -1,0 +1,58 @@
+"""One JSON error shape for every failure the API can meet."""
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but clashes with the object's current state (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    """An ``If-Match`` precondition did not hold: the client's copy is stale (412)."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The resource has changed since you read it; fetch it again."
+    default_code = "precondition_failed"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "service_unavailable"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django validation errors (400), oversized bodies (413) and a lost database (503)."""
+    from reviews.workflow import InvalidTransition
+
+    if isinstance(exc, InvalidTransition):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, RequestDataTooBig):
+        return Response({"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        logger.warning("database unavailable: %s", exc)
+        exc = ServiceUnavailable()
+    elif isinstance(exc, DatabaseError):
+        # Validation should have caught this; refuse the write rather than answer 500.
+        logger.exception("database refused a write")
+        exc = Conflict("The database refused this change: it would break an invariant.")
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = "5"
+    return response

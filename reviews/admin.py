@@ -1,0 +1,138 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from factcheck.admin_forms import VersionedAdminForm
+from reviews import workflow
+from reviews.models import Evidence, Review
+
+
+class EvidenceInline(admin.StackedInline):
+    model = Evidence
+    extra = 0
+    fields = [
+        "url", "title", "publisher", "quote", "stance", "source_type", "published_at", "accessed_at",
+        "archive_url", "added_by",
+    ]
+    readonly_fields = ["added_by"]
+
+    def _editable(self, request, obj):
+        return obj is None or workflow.can_edit(obj, request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+class ReviewForm(VersionedAdminForm):
+    class Meta:
+        model = Review
+        fields = ["claim", "verdict", "rating_text", "summary", "version"]
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), max_length=5000)
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin):
+    form = ReviewForm
+    inlines = [EvidenceInline]
+    list_display = ["__str__", "verdict", "state", "author", "updated_at"]
+    list_filter = ["state", "verdict", "author"]
+    search_fields = ["summary", "claim__quote", "claim__claimant"]
+    list_select_related = ["claim", "author"]
+    autocomplete_fields = ["claim"]
+    readonly_fields = [
+        "author", "state", "editor_comment", "submitted_at", "published_at", "published_by", "created_at", "updated_at",
+    ]
+    actions = ["submit_reviews", "publish_reviews", "return_reviews"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not workflow.can_edit(obj, request.user):
+            return ["claim", "verdict", "rating_text", "summary", *self.readonly_fields]
+        if obj is not None:
+            return ["claim", *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not (obj.state == Review.State.DRAFT and workflow.can_edit(obj, request.user)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            review = workflow.create_review(
+                obj.claim, by=request.user, verdict=obj.verdict, rating_text=obj.rating_text, summary=obj.summary
+            )
+            obj.pk, obj.author, obj.state, obj.version = review.pk, review.author, review.state, review.version
+            obj._state.adding = False
+            return
+        changes = {field: form.cleaned_data[field] for field in form.changed_data if field in workflow.REVIEW_FIELDS}
+        if changes:
+            workflow.update_review(obj, changes, by=request.user, version=form.cleaned_data.get("version"))
+
+    def save_formset(self, request, form, formset, change):
+        review = form.instance
+        for evidence in formset.deleted_objects:
+            workflow.delete_evidence(evidence, by=request.user)
+        for evidence_form in formset.forms:
+            if evidence_form in formset.deleted_forms or not evidence_form.has_changed():
+                continue
+            data = {field: evidence_form.cleaned_data.get(field) for field in workflow.EVIDENCE_FIELDS}
+            data = {field: ("" if value is None and field in ("title", "publisher", "quote", "archive_url") else value)
+                    for field, value in data.items()}
+            if evidence_form.instance.pk:
+                workflow.update_evidence(evidence_form.instance, data, by=request.user)
+            else:
+                workflow.add_evidence(review, by=request.user, **data)
+
+    def delete_model(self, request, obj):
+        workflow.delete_review(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for review in queryset:
+            workflow.delete_review(review, by=request.user)
+
+    def _apply(self, request, queryset, verb, step, **kwargs):
+        done = 0
+        for review in queryset:
+            try:
+                step(review, by=request.user, **kwargs)
+            except (workflow.InvalidTransition, PermissionDenied, ValidationError) as exc:
+                reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"Review {review.pk}: {reason}", messages.WARNING)
+                continue
+            done += 1
+        if done:
+            self.message_user(request, f"{done} review(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Submit selected reviews for approval")
+    def submit_reviews(self, request, queryset):
+        self._apply(request, queryset, "submitted", workflow.submit)
+
+    @admin.action(description="Publish selected reviews (editors)")
+    def publish_reviews(self, request, queryset):
+        self._apply(request, queryset, "published", workflow.publish)
+
+    @admin.action(description="Return selected reviews to draft with a comment (editors)")
+    def return_reviews(self, request, queryset):
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._apply(request, queryset, "returned to draft", workflow.return_to_draft,
+                        comment=form.cleaned_data["comment"])
+            return None
+        context = {**self.admin_site.each_context(request), "reviews": list(queryset), "form": form,
+                   "title": "Return reviews to draft", "opts": self.model._meta}
+        return TemplateResponse(request, "admin/reviews/review/return_form.html", context)

@@ -1,0 +1,15 @@
+import django_filters
+
+from reviews.models import Review, Verdict
+
+
+class ReviewFilter(django_filters.FilterSet):
+    claim = django_filters.NumberFilter(field_name="claim_id", min_value=1, max_value=2**63 - 1)
+    state = django_filters.MultipleChoiceFilter(choices=Review.State.choices)
+    verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices)
+    author = django_filters.CharFilter(field_name="author__username", max_length=150)
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Review
+        fields = ["claim", "state", "verdict", "author", "updated_since"]

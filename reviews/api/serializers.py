@@ -1,0 +1,85 @@
+from rest_framework import serializers
+
+from claims.validators import http_url
+from factcheck.roles import is_newsroom
+from reviews.models import Evidence, Review, Verdict
+
+MAX_VERSION = 2**31 - 1
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(max_length=2000, validators=[http_url])
+    archive_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[http_url])
+    quote = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id", "review", "url", "title", "publisher", "quote", "stance", "source_type",
+            "published_at", "accessed_at", "archive_url", "added_by", "created_at", "updated_at",
+        ]
+        read_only_fields = ["review", "added_by", "created_at", "updated_at"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    """A review of one claim. ``state`` changes only through the submit/publish/return actions."""
+
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    published_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    rating_text = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Defaults to the verdict's label."
+    )
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    rating_value = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="ClaimReview ratingValue, 1 (false) to 5 (true)."
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_VERSION,
+        help_text="The version you read; a stale one is refused with 409.",
+    )
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id", "claim", "author", "verdict", "rating_text", "rating_value", "summary", "state",
+            "editor_comment", "created_at", "updated_at", "submitted_at", "published_at", "published_by",
+            "version", "evidence",
+        ]
+        read_only_fields = [
+            "state", "editor_comment", "created_at", "updated_at", "submitted_at", "published_at",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, (list, tuple)):
+            fields["claim"].read_only = True
+        return fields
+
+    def to_representation(self, review):
+        data = super().to_representation(review)
+        request = self.context.get("request")
+        if request is not None and not is_newsroom(request.user):
+            data.pop("editor_comment", None)
+        return data
+
+
+class PublishedReviewSerializer(serializers.ModelSerializer):
+    """The published review shown with a claim: what readers and client apps see."""
+
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    rating_value = serializers.IntegerField(read_only=True, allow_null=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id", "author", "verdict", "rating_text", "rating_value", "summary", "published_at", "evidence",
+        ]
+        read_only_fields = fields
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, help_text="What the author should change.")

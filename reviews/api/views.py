@@ -1,0 +1,110 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from factcheck.api import VersionedMixin
+from reviews import workflow
+from reviews.api.filters import ReviewFilter
+from reviews.api.serializers import EvidenceSerializer, ReturnSerializer, ReviewSerializer
+from reviews.models import Evidence, Review
+
+
+class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
+    """Reviews of claims. Writes go through the workflow: drafts are edited, then submitted,
+    published or returned by the actions below. Send ``If-Match`` (the ETag) or ``version`` to
+    protect an edit against someone else's meanwhile."""
+
+    serializer_class = ReviewSerializer
+    filterset_class = ReviewFilter
+    ordering_fields = ["id", "created_at", "updated_at", "published_at"]
+
+    def get_queryset(self):
+        return (
+            Review.objects.visible_to(self.request.user)
+            .select_related("author", "published_by")
+            .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by")))
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        review = workflow.create_review(
+            data["claim"],
+            by=self.request.user,
+            verdict=data["verdict"],
+            rating_text=data.get("rating_text", ""),
+            summary=data.get("summary", ""),
+        )
+        serializer.instance = self.remember(review)
+
+    def perform_update(self, serializer):
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version", None)
+        serializer.instance = workflow.update_review(
+            serializer.instance, changes, by=self.request.user, if_match=self.if_match(), version=version
+        )
+
+    def perform_destroy(self, instance):
+        workflow.delete_review(instance, by=self.request.user)
+
+    def _respond(self, review):
+        review = self.get_queryset().get(pk=review.pk)
+        return Response(self.get_serializer(self.remember(review)).data)
+
+    @extend_schema(request=None, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send a draft to the editors (author or editor; needs a summary and evidence)."""
+        return self._respond(workflow.submit(self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish a submitted review (editors); the claim's previous published review is superseded."""
+        return self._respond(workflow.publish(self.get_object(), by=request.user))
+
+    @extend_schema(request=ReturnSerializer, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_draft(self, request, pk=None):
+        """Return a submitted review to its author with a comment (editors)."""
+        review = self.get_object()
+        serializer = ReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._respond(workflow.return_to_draft(review, by=request.user, comment=serializer.validated_data["comment"]))
+
+    @extend_schema(methods=["get"], responses=EvidenceSerializer(many=True))
+    @extend_schema(methods=["post"], request=EvidenceSerializer, responses={201: EvidenceSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=EvidenceSerializer, filterset_class=None,
+            pagination_class=None)
+    def evidence(self, request, pk=None):
+        """The evidence of a review; POST adds a piece (to a review you may edit)."""
+        review = self.get_object()
+        if request.method == "GET":
+            serializer = EvidenceSerializer(review.evidence.all(), many=True, context=self.get_serializer_context())
+            return Response(serializer.data)
+        serializer = EvidenceSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        evidence = workflow.add_evidence(review, by=request.user, **serializer.validated_data)
+        return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class EvidenceViewSet(
+    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """One piece of evidence. It changes only while its review can be edited."""
+
+    serializer_class = EvidenceSerializer
+
+    def get_queryset(self):
+        visible = Review.objects.visible_to(self.request.user)
+        return Evidence.objects.filter(review__in=visible).select_related("review", "added_by")
+
+    def perform_update(self, serializer):
+        serializer.instance = workflow.update_evidence(
+            serializer.instance, dict(serializer.validated_data), by=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        workflow.delete_evidence(instance, by=self.request.user)

@@ -1,0 +1,165 @@
+"""Reviews of claims (verdict, explanation, workflow state) and the evidence behind them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from claims.models import Claim
+from claims.validators import http_url
+from factcheck.roles import is_editor, is_newsroom
+
+
+class Verdict(models.TextChoices):
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MISLEADING = "misleading", "Misleading"
+    MOSTLY_FALSE = "mostly_false", "Mostly false"
+    FALSE = "false", "False"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+    @property
+    def rating_value(self):
+        """The schema.org ClaimReview ratingValue (1 worst … 5 best), or None when unrated."""
+        return RATING_VALUES.get(self)
+
+
+RATING_VALUES = {
+    Verdict.TRUE: 5,
+    Verdict.MOSTLY_TRUE: 4,
+    Verdict.MIXED: 3,
+    Verdict.MISLEADING: 2,
+    Verdict.MOSTLY_FALSE: 2,
+    Verdict.FALSE: 1,
+}
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports the claim"
+    REFUTES = "refutes", "Refutes the claim"
+    CONTEXT = "context", "Context"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Anonymous: published. Reviewers: their own plus everything past draft. Editors: all."""
+        if is_editor(user):
+            return self
+        if is_newsroom(user):
+            return self.filter(~Q(state=Review.State.DRAFT) | Q(author=user))
+        return self.filter(state=Review.State.PUBLISHED)
+
+    def with_related(self):
+        return self.select_related("claim", "author", "published_by").prefetch_related("evidence")
+
+
+class Review(models.Model):
+    State = ReviewState
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    rating_text = models.CharField(max_length=100, blank=True, help_text="Shown to readers; defaults from the verdict.")
+    summary = models.TextField(blank=True, help_text="The explanation of the verdict.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    editor_comment = models.TextField(blank=True, help_text="Why an editor returned the review to draft.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every write; stale writes are refused.")
+
+    history = HistoricalRecords()
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["claim", "state"], name="review_claim_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(state="published"), name="one_published_review_per_claim"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ReviewState.values), name="review_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=Verdict.values), name="review_verdict_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="published") | Q(published_at__isnull=False), name="review_published_has_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_verdict_display()} — {self.claim}"
+
+    def save(self, *args, **kwargs):
+        if not self.rating_text and self.verdict:
+            self.rating_text = Verdict(self.verdict).label
+        super().save(*args, **kwargs)
+
+    @property
+    def rating_value(self):
+        return RATING_VALUES.get(self.verdict)
+
+
+class Evidence(models.Model):
+    Stance = Stance
+
+    class SourceType(models.TextChoices):
+        OFFICIAL = "official", "Official statement or record"
+        NEWS = "news", "News report"
+        ACADEMIC = "academic", "Academic or research"
+        DATA = "data", "Data set or statistics"
+        EXPERT = "expert", "Expert interview"
+        SOCIAL_MEDIA = "social_media", "Social media"
+        FACT_CHECK = "fact_check", "Another fact-check"
+        OTHER = "other", "Other"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000, validators=[http_url])
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    quote = models.TextField(blank=True, help_text="The excerpt of the source that matters.")
+    stance = models.CharField(max_length=20, choices=Stance.choices, default=Stance.CONTEXT)
+    source_type = models.CharField(max_length=20, choices=SourceType.choices, default=SourceType.OTHER)
+    published_at = models.DateField(null=True, blank=True)
+    accessed_at = models.DateField(null=True, blank=True)
+    archive_url = models.URLField(max_length=2000, blank=True, validators=[http_url])
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"), name="evidence_url_is_http"
+            ),
+            models.CheckConstraint(
+                condition=Q(archive_url="") | Q(archive_url__startswith="http://") | Q(archive_url__startswith="https://"),
+                name="evidence_archive_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values), name="evidence_stance_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.url

@@ -1,0 +1,204 @@
+"""The review workflow: every rule about who may do what to a review, in one place.
+
+The API, the admin and the management commands call these functions; none of them change a review's
+state or a claim's derived status any other way. Each function runs in a transaction and records
+who did it in the history.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from claims.models import Claim
+from factcheck.concurrency import advance_version
+from factcheck.roles import is_editor, is_newsroom
+from reviews.models import Evidence, Review
+
+REVIEW_FIELDS = ("verdict", "rating_text", "summary")
+EVIDENCE_FIELDS = (
+    "url", "title", "publisher", "quote", "stance", "source_type", "published_at", "accessed_at", "archive_url",
+)
+
+
+class InvalidTransition(Exception):
+    """The action does not apply to the review in its current state (the API answers 409)."""
+
+
+def _save(instance, *, by, reason=None, **kwargs):
+    instance._history_user = by
+    instance._change_reason = reason
+    instance.save(**kwargs)
+
+
+def can_edit(review, user):
+    """Authors edit their own drafts; editors edit any review that is not published or superseded."""
+    if review.state == Review.State.DRAFT and review.author_id == getattr(user, "pk", None):
+        return is_newsroom(user)
+    return is_editor(user) and review.state in (Review.State.DRAFT, Review.State.SUBMITTED)
+
+
+def _require_edit(review, user):
+    if not is_newsroom(user):
+        raise PermissionDenied("Only reviewers and editors may change reviews.")
+    if review.state in (Review.State.PUBLISHED, Review.State.SUPERSEDED):
+        raise InvalidTransition(
+            f"This review is {review.state}; published reviews are never edited. Write a new review to correct it."
+        )
+    if not can_edit(review, user):
+        if review.author_id != user.pk:
+            raise PermissionDenied("Only the author or an editor may change this review.")
+        raise InvalidTransition(f"This review is {review.state}; only an editor may change it now.")
+
+
+def sync_claim_status(claim, *, by=None):
+    """Derive a claim's status and verdict from its reviews; save (and record) only if they changed."""
+    published = claim.reviews.filter(state=Review.State.PUBLISHED).values_list("verdict", flat=True).first()
+    active = claim.reviews.filter(state__in=[Review.State.DRAFT, Review.State.SUBMITTED]).exists()
+    if published is not None:
+        status, verdict = Claim.Status.VERIFIED, published
+    elif active:
+        status, verdict = Claim.Status.IN_REVIEW, ""
+    elif claim.status in (Claim.Status.IN_REVIEW, Claim.Status.VERIFIED):
+        status, verdict = Claim.Status.ACCEPTED, ""
+    else:
+        status, verdict = claim.status, ""
+    if (claim.status, claim.verdict) != (status, verdict):
+        claim.status, claim.verdict = status, verdict
+        _save(claim, by=by, reason="status follows reviews", update_fields=["status", "verdict", "updated_at"])
+    return claim
+
+
+@transaction.atomic
+def create_review(claim, *, by, verdict, rating_text="", summary=""):
+    """Start a draft review of ``claim`` by ``by``; the claim moves to ``in_review``."""
+    if not is_newsroom(by):
+        raise PermissionDenied("Only reviewers and editors may write reviews.")
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status == Claim.Status.DISMISSED:
+        raise InvalidTransition("This claim was dismissed as not check-worthy; accept it before reviewing it.")
+    review = Review(claim=claim, author=by, verdict=verdict, rating_text=rating_text, summary=summary)
+    _save(review, by=by, reason="created")
+    sync_claim_status(claim, by=by)
+    return review
+
+
+@transaction.atomic
+def update_review(review, changes, *, by, if_match=None, version=None):
+    """Apply ``changes`` (verdict, rating text, summary) to a review ``by`` may edit, refusing stale writes."""
+    _require_edit(review, by)
+    unknown = set(changes) - set(REVIEW_FIELDS)
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed here." for field in sorted(unknown)})
+    advance_version(review, if_match=if_match, version=version)
+    for field, value in changes.items():
+        setattr(review, field, value)
+    if "verdict" in changes and "rating_text" not in changes:
+        review.rating_text = ""  # re-derived from the new verdict on save
+    _save(review, by=by, reason="edited")
+    return review
+
+
+@transaction.atomic
+def delete_review(review, *, by):
+    """Delete a draft (never anything that was submitted or published)."""
+    _require_edit(review, by)
+    if review.state != Review.State.DRAFT:
+        raise InvalidTransition(f"Only drafts can be deleted; this review is {review.state}.")
+    claim = review.claim
+    review._history_user = by
+    for evidence in review.evidence.all():
+        evidence._history_user = by
+        evidence.delete()
+    review.delete()
+    sync_claim_status(claim, by=by)
+
+
+@transaction.atomic
+def submit(review, *, by):
+    """Send a draft to the editors. The author or an editor may; it needs a summary and evidence."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.state != Review.State.DRAFT:
+        raise InvalidTransition(f"Only drafts can be submitted; this review is {review.state}.")
+    _require_edit(review, by)
+    if not review.summary.strip():
+        raise ValidationError({"summary": "Write a summary explaining the verdict before submitting."})
+    if not review.evidence.exists():
+        raise ValidationError({"evidence": "Attach at least one piece of evidence before submitting."})
+    review.state = Review.State.SUBMITTED
+    review.submitted_at = timezone.now()
+    review.version += 1
+    _save(review, by=by, reason="submitted")
+    return review
+
+
+@transaction.atomic
+def publish(review, *, by):
+    """Publish a submitted review (editors only); the claim's previous published review is superseded.
+
+    The claim row is locked first, so two editors publishing reviews of one claim at once are
+    serialised and there is never a moment with two published reviews (also a database constraint).
+    """
+    if not is_editor(by):
+        raise PermissionDenied("Only editors may publish reviews.")
+    claim = Claim.objects.select_for_update().get(pk=review.claim_id)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.state != Review.State.SUBMITTED:
+        raise InvalidTransition(f"Only submitted reviews can be published; this review is {review.state}.")
+    for previous in Review.objects.select_for_update().filter(claim=claim, state=Review.State.PUBLISHED):
+        previous.state = Review.State.SUPERSEDED
+        previous.version += 1
+        _save(previous, by=by, reason=f"superseded by review {review.pk}")
+    review.state = Review.State.PUBLISHED
+    review.published_at = timezone.now()
+    review.published_by = by
+    review.version += 1
+    _save(review, by=by, reason="published")
+    sync_claim_status(claim, by=by)
+    return review
+
+
+@transaction.atomic
+def return_to_draft(review, *, by, comment):
+    """Send a submitted review back to its author with an editor's comment (editors only)."""
+    if not is_editor(by):
+        raise PermissionDenied("Only editors may return reviews.")
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.state != Review.State.SUBMITTED:
+        raise InvalidTransition(f"Only submitted reviews can be returned; this review is {review.state}.")
+    if not comment or not comment.strip():
+        raise ValidationError({"comment": "Say what the author should change."})
+    review.state = Review.State.DRAFT
+    review.editor_comment = comment
+    review.version += 1
+    _save(review, by=by, reason="returned to draft")
+    return review
+
+
+@transaction.atomic
+def add_evidence(review, *, by, **fields):
+    """Attach evidence to a review ``by`` may edit."""
+    _require_edit(review, by)
+    evidence = Evidence(review=review, added_by=by, **fields)
+    evidence.full_clean(exclude=["review", "added_by"])
+    _save(evidence, by=by, reason="added")
+    return evidence
+
+
+@transaction.atomic
+def update_evidence(evidence, changes, *, by):
+    _require_edit(evidence.review, by)
+    unknown = set(changes) - set(EVIDENCE_FIELDS)
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed here." for field in sorted(unknown)})
+    for field, value in changes.items():
+        setattr(evidence, field, value)
+    evidence.full_clean(exclude=["review", "added_by"])
+    _save(evidence, by=by, reason="edited")
+    return evidence
+
+
+@transaction.atomic
+def delete_evidence(evidence, *, by):
+    _require_edit(evidence.review, by)
+    evidence._history_user = by
+    evidence.delete()
