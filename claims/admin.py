@@ -79,8 +79,22 @@ class ClaimAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["tags"]
     readonly_fields = ["status", "verdict", "in_context", "created_by", "created_at", "updated_at"]
     fields = [
-        "article", "quote", "start", "end", "in_context", "claim_reviewed", "claimant", "claimed_at",
-        "check_worthiness", "tags", "status", "verdict", "version", "created_by", "created_at", "updated_at",
+        "article",
+        "quote",
+        "start",
+        "end",
+        "in_context",
+        "claim_reviewed",
+        "claimant",
+        "claimed_at",
+        "check_worthiness",
+        "tags",
+        "status",
+        "verdict",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
     ]
     actions = ["accept_claims", "dismiss_claims"]
     show_full_result_count = False

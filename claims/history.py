@@ -97,7 +97,9 @@ def claim_history(claim, *, user):
             review_rows = [row for row in review_rows if row.id in public and row.state in ("published", "superseded")]
     review_ids = {row.id for row in review_rows}
     evidence_rows = (
-        Evidence.history.filter(review_id__in=review_ids).select_related("history_user").order_by("history_date", "history_id")
+        Evidence.history.filter(review_id__in=review_ids)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     entries = (
         _entries(claim_rows, "claim", _tracked_fields(Claim))

@@ -15,7 +15,7 @@ from factcheck.roles import is_newsroom
 ARTICLE_BODY_MAX_CHARS = 500_000
 
 
-def content_hash(body):
+def compute_content_hash(body):
     """The SHA-256 of an article body after normalisation: same text, same article."""
     return hashlib.sha256(normalize_body(body).encode("utf-8")).hexdigest()
 
@@ -25,9 +25,7 @@ class ArticleQuerySet(models.QuerySet):
         """Newsroom members see every article; everyone else, articles with a verified claim."""
         if is_newsroom(user):
             return self
-        return self.filter(
-            Exists(Claim.objects.filter(article=OuterRef("pk"), status=Claim.Status.VERIFIED))
-        )
+        return self.filter(Exists(Claim.objects.filter(article=OuterRef("pk"), status=Claim.Status.VERIFIED)))
 
 
 class Article(models.Model):
@@ -61,11 +59,11 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    hash_of = staticmethod(content_hash)
+    hash_of = staticmethod(compute_content_hash)
 
     def save(self, *args, **kwargs):
         self.body = normalize_body(self.body)
-        self.content_hash = content_hash(self.body)
+        self.content_hash = compute_content_hash(self.body)
         if self.url == "":
             self.url = None
         super().save(*args, **kwargs)
@@ -153,16 +151,12 @@ class Claim(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "start", "end"], name="claim_unique_span"),
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_end_after_start"),
-            models.CheckConstraint(
-                condition=Q(end=models.F("start") + Length("quote")), name="claim_quote_fits_span"
-            ),
+            models.CheckConstraint(condition=Q(end=models.F("start") + Length("quote")), name="claim_quote_fits_span"),
             models.CheckConstraint(
                 condition=Q(check_worthiness__gte=0) & Q(check_worthiness__lte=1),
                 name="claim_check_worthiness_0_1",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
         ]
 
     def __str__(self):

@@ -5,13 +5,24 @@ from django.contrib.auth.models import Group, Permission
 from factcheck.roles import EDITORS, REVIEWERS
 
 NEWSROOM_PERMISSIONS = [
-    "claims.view_article", "claims.add_article", "claims.change_article",
-    "claims.view_claim", "claims.add_claim", "claims.change_claim",
-    "claims.view_tag", "claims.add_tag",
-    "reviews.view_review", "reviews.add_review", "reviews.change_review", "reviews.delete_review",
-    "reviews.view_evidence", "reviews.add_evidence", "reviews.change_evidence", "reviews.delete_evidence",
+    "claims.view_article",
+    "claims.add_article",
+    "claims.change_article",
+    "claims.view_claim",
+    "claims.add_claim",
+    "claims.change_claim",
+    "claims.view_tag",
+    "claims.add_tag",
+    "reviews.view_review",
+    "reviews.add_review",
+    "reviews.change_review",
+    "reviews.delete_review",
+    "reviews.view_evidence",
+    "reviews.add_evidence",
+    "reviews.change_evidence",
+    "reviews.delete_evidence",
 ]
-GROUP_PERMISSIONS = {REVIEWERS: NEWSROOM_PERMISSIONS, EDITORS: NEWSROOM_PERMISSIONS + ["claims.change_tag"]}
+GROUP_PERMISSIONS = {REVIEWERS: NEWSROOM_PERMISSIONS, EDITORS: [*NEWSROOM_PERMISSIONS, "claims.change_tag"]}
 
 
 def ensure_groups(**kwargs):

@@ -39,8 +39,6 @@ class TokenLoginView(LoginView):
 
 def lockout_response(request, original_response, credentials):
     """django-axes: what a locked-out client gets instead of a login attempt."""
-    response = JsonResponse(
-        {"detail": "Too many failed login attempts. Try again later."}, status=429
-    )
+    response = JsonResponse({"detail": "Too many failed login attempts. Try again later."}, status=429)
     response["Retry-After"] = "900"
     return response

@@ -25,7 +25,7 @@ def if_match_version(request):
         return None
     match = ETAG.match(header)
     if not match:
-        raise PreconditionFailed("If-Match must be the ETag of the resource, e.g. \"3\".")
+        raise PreconditionFailed('If-Match must be the ETag of the resource, e.g. "3".')
     return int(match.group(1))
 
 

@@ -22,7 +22,5 @@ class RequestSizeLimitMiddleware:
             return JsonResponse({"detail": "Content-Length header is not a number."}, status=400)
         limit = settings.FACTCHECK_MAX_REQUEST_BYTES
         if length > limit:
-            return JsonResponse(
-                {"detail": f"Request body is {length} bytes; the limit is {limit} bytes."}, status=413
-            )
+            return JsonResponse({"detail": f"Request body is {length} bytes; the limit is {limit} bytes."}, status=413)
         return self.get_response(request)

@@ -18,8 +18,4 @@ def is_editor(user):
 
 def is_newsroom(user):
     """Reviewers, editors and superusers: the people who work on unpublished material."""
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_superuser or _group_names(user) & {REVIEWERS, EDITORS})
-    )
+    return bool(user and user.is_authenticated and (user.is_superuser or _group_names(user) & {REVIEWERS, EDITORS}))

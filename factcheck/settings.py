@@ -36,8 +36,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(use `make run` for local development)."
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (use `make run` for local development)."
         )
     SECRET_KEY = "dev-only-insecure-key-for-local-debug-runs-never-use-in-production-0123456789"
 elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):

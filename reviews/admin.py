@@ -13,8 +13,16 @@ class EvidenceInline(admin.StackedInline):
     model = Evidence
     extra = 0
     fields = [
-        "url", "title", "publisher", "quote", "stance", "source_type", "published_at", "accessed_at",
-        "archive_url", "added_by",
+        "url",
+        "title",
+        "publisher",
+        "quote",
+        "stance",
+        "source_type",
+        "published_at",
+        "accessed_at",
+        "archive_url",
+        "added_by",
     ]
     readonly_fields = ["added_by"]
 
@@ -51,7 +59,14 @@ class ReviewAdmin(SimpleHistoryAdmin):
     list_select_related = ["claim", "author"]
     autocomplete_fields = ["claim"]
     readonly_fields = [
-        "author", "state", "editor_comment", "submitted_at", "published_at", "published_by", "created_at", "updated_at",
+        "author",
+        "state",
+        "editor_comment",
+        "submitted_at",
+        "published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
     ]
     actions = ["submit_reviews", "publish_reviews", "return_reviews"]
     show_full_result_count = False
@@ -91,8 +106,10 @@ class ReviewAdmin(SimpleHistoryAdmin):
             if evidence_form in formset.deleted_forms or not evidence_form.has_changed():
                 continue
             data = {field: evidence_form.cleaned_data.get(field) for field in workflow.EVIDENCE_FIELDS}
-            data = {field: ("" if value is None and field in ("title", "publisher", "quote", "archive_url") else value)
-                    for field, value in data.items()}
+            data = {
+                field: ("" if value is None and field in ("title", "publisher", "quote", "archive_url") else value)
+                for field, value in data.items()
+            }
             if evidence_form.instance.pk:
                 workflow.update_evidence(evidence_form.instance, data, by=request.user)
             else:
@@ -130,9 +147,15 @@ class ReviewAdmin(SimpleHistoryAdmin):
     def return_reviews(self, request, queryset):
         form = ReturnForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            self._apply(request, queryset, "returned to draft", workflow.return_to_draft,
-                        comment=form.cleaned_data["comment"])
+            self._apply(
+                request, queryset, "returned to draft", workflow.return_to_draft, comment=form.cleaned_data["comment"]
+            )
             return None
-        context = {**self.admin_site.each_context(request), "reviews": list(queryset), "form": form,
-                   "title": "Return reviews to draft", "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "reviews": list(queryset),
+            "form": form,
+            "title": "Return reviews to draft",
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/reviews/review/return_form.html", context)

@@ -90,12 +90,8 @@ class Review(models.Model):
             models.UniqueConstraint(
                 fields=["claim"], condition=Q(state="published"), name="one_published_review_per_claim"
             ),
-            models.CheckConstraint(
-                condition=Q(state__in=ReviewState.values), name="review_state_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(verdict__in=Verdict.values), name="review_verdict_valid"
-            ),
+            models.CheckConstraint(condition=Q(state__in=ReviewState.values), name="review_state_valid"),
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="review_verdict_valid"),
             models.CheckConstraint(
                 condition=~Q(state="published") | Q(published_at__isnull=False), name="review_published_has_date"
             ),
@@ -153,12 +149,12 @@ class Evidence(models.Model):
                 condition=Q(url__startswith="http://") | Q(url__startswith="https://"), name="evidence_url_is_http"
             ),
             models.CheckConstraint(
-                condition=Q(archive_url="") | Q(archive_url__startswith="http://") | Q(archive_url__startswith="https://"),
+                condition=Q(archive_url="")
+                | Q(archive_url__startswith="http://")
+                | Q(archive_url__startswith="https://"),
                 name="evidence_archive_url_is_http",
             ),
-            models.CheckConstraint(
-                condition=Q(stance__in=Stance.values), name="evidence_stance_valid"
-            ),
+            models.CheckConstraint(condition=Q(stance__in=Stance.values), name="evidence_stance_valid"),
         ]
 
     def __str__(self):

@@ -16,7 +16,15 @@ from reviews.models import Evidence, Review
 
 REVIEW_FIELDS = ("verdict", "rating_text", "summary")
 EVIDENCE_FIELDS = (
-    "url", "title", "publisher", "quote", "stance", "source_type", "published_at", "accessed_at", "archive_url",
+    "url",
+    "title",
+    "publisher",
+    "quote",
+    "stance",
+    "source_type",
+    "published_at",
+    "accessed_at",
+    "archive_url",
 )
 
 
@@ -88,7 +96,7 @@ def update_review(review, changes, *, by, if_match=None, version=None):
     _require_edit(review, by)
     unknown = set(changes) - set(REVIEW_FIELDS)
     if unknown:
-        raise ValidationError({field: "This field cannot be changed here." for field in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     advance_version(review, if_match=if_match, version=version)
     for field, value in changes.items():
         setattr(review, field, value)
@@ -189,7 +197,7 @@ def update_evidence(evidence, changes, *, by):
     _require_edit(evidence.review, by)
     unknown = set(changes) - set(EVIDENCE_FIELDS)
     if unknown:
-        raise ValidationError({field: "This field cannot be changed here." for field in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     for field, value in changes.items():
         setattr(evidence, field, value)
     evidence.full_clean(exclude=["review", "added_by"])

@@ -21,8 +21,17 @@ class ArticleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = [
-            "id", "title", "url", "publisher", "author", "published_at", "language", "body",
-            "content_hash", "created_at", "updated_at",
+            "id",
+            "title",
+            "url",
+            "publisher",
+            "author",
+            "published_at",
+            "language",
+            "body",
+            "content_hash",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["content_hash", "created_at", "updated_at"]
 
@@ -81,8 +90,21 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "article", "quote", "start", "end", "claim_reviewed", "claimant", "claimed_at",
-            "check_worthiness", "status", "verdict", "tags", "created_at", "updated_at", "version",
+            "id",
+            "article",
+            "quote",
+            "start",
+            "end",
+            "claim_reviewed",
+            "claimant",
+            "claimed_at",
+            "check_worthiness",
+            "status",
+            "verdict",
+            "tags",
+            "created_at",
+            "updated_at",
+            "version",
         ]
         read_only_fields = ["verdict", "created_at", "updated_at"]
 
@@ -115,9 +137,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         if "status" in attrs:
             request = self.context.get("request")
             try:
-                triage.check_status_change(
-                    self.instance, attrs["status"], by=request.user if request else None
-                )
+                triage.check_status_change(self.instance, attrs["status"], by=request.user if request else None)
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"status": exc.messages}) from exc
         return attrs
@@ -154,7 +174,7 @@ class ClaimDetailSerializer(ClaimSerializer):
     article_url = serializers.CharField(source="article.url", read_only=True)
 
     class Meta(ClaimSerializer.Meta):
-        fields = ClaimSerializer.Meta.fields + ["article_title", "article_url", "published_review"]
+        fields = [*ClaimSerializer.Meta.fields, "article_title", "article_url", "published_review"]
 
     @extend_schema_field(PublishedReviewSerializer(allow_null=True))
     def get_published_review(self, claim):

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -128,7 +128,9 @@ class ClaimViewSet(
     def similar(self, request, pk=None):
         """Claims that say nearly the same thing as this one, best match first."""
         claim = self.get_object()
-        form = SimilarQueryForm({"text": claim.claim_reviewed or claim.quote, "limit": request.query_params.get("limit")})
+        form = SimilarQueryForm(
+            {"text": claim.claim_reviewed or claim.quote, "limit": request.query_params.get("limit")}
+        )
         return self._similar(form, exclude=claim.pk)
 
     @extend_schema(
@@ -154,5 +156,3 @@ class ClaimViewSet(
             exclude=exclude,
         )
         return Response(SimilarClaimSerializer(matches, many=True, context=self.get_serializer_context()).data)
-
-

@@ -16,8 +16,20 @@ class EvidenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evidence
         fields = [
-            "id", "review", "url", "title", "publisher", "quote", "stance", "source_type",
-            "published_at", "accessed_at", "archive_url", "added_by", "created_at", "updated_at",
+            "id",
+            "review",
+            "url",
+            "title",
+            "publisher",
+            "quote",
+            "stance",
+            "source_type",
+            "published_at",
+            "accessed_at",
+            "archive_url",
+            "added_by",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["review", "added_by", "created_at", "updated_at"]
 
@@ -36,7 +48,9 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="ClaimReview ratingValue, 1 (false) to 5 (true)."
     )
     version = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_VERSION,
+        required=False,
+        min_value=1,
+        max_value=MAX_VERSION,
         help_text="The version you read; a stale one is refused with 409.",
     )
     evidence = EvidenceSerializer(many=True, read_only=True)
@@ -44,12 +58,30 @@ class ReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = [
-            "id", "claim", "author", "verdict", "rating_text", "rating_value", "summary", "state",
-            "editor_comment", "created_at", "updated_at", "submitted_at", "published_at", "published_by",
-            "version", "evidence",
+            "id",
+            "claim",
+            "author",
+            "verdict",
+            "rating_text",
+            "rating_value",
+            "summary",
+            "state",
+            "editor_comment",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "published_at",
+            "published_by",
+            "version",
+            "evidence",
         ]
         read_only_fields = [
-            "state", "editor_comment", "created_at", "updated_at", "submitted_at", "published_at",
+            "state",
+            "editor_comment",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "published_at",
         ]
 
     def get_fields(self):
@@ -76,7 +108,14 @@ class PublishedReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = [
-            "id", "author", "verdict", "rating_text", "rating_value", "summary", "published_at", "evidence",
+            "id",
+            "author",
+            "verdict",
+            "rating_text",
+            "rating_value",
+            "summary",
+            "published_at",
+            "evidence",
         ]
         read_only_fields = fields
 

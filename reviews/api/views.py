@@ -71,12 +71,19 @@ class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
         review = self.get_object()
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self._respond(workflow.return_to_draft(review, by=request.user, comment=serializer.validated_data["comment"]))
+        return self._respond(
+            workflow.return_to_draft(review, by=request.user, comment=serializer.validated_data["comment"])
+        )
 
     @extend_schema(methods=["get"], responses=EvidenceSerializer(many=True))
     @extend_schema(methods=["post"], request=EvidenceSerializer, responses={201: EvidenceSerializer})
-    @action(detail=True, methods=["get", "post"], serializer_class=EvidenceSerializer, filterset_class=None,
-            pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=EvidenceSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
     def evidence(self, request, pk=None):
         """The evidence of a review; POST adds a piece (to a review you may edit)."""
         review = self.get_object()
@@ -86,8 +93,9 @@ class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
         serializer = EvidenceSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         evidence = workflow.add_evidence(review, by=request.user, **serializer.validated_data)
-        return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            EvidenceSerializer(evidence, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
 
 class EvidenceViewSet(

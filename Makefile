@@ -1,0 +1,35 @@
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run serve test lint format bench migrate
+
+## setup: create the virtualenv and install requirements.txt (again whenever it changes)
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+## run: set up, migrate, load the seed, create demo users, serve on http://$(HOST):$(PORT)
+run: setup
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_seed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py create_demo_users
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: set up and run the whole test suite (DATABASE_URL selects the database)
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## lint: ruff
+lint: setup
+	$(BIN)/ruff check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
