@@ -1,0 +1,483 @@
+"""Exports of verified claims: schema.org ClaimReview JSON-LD, CSV and NDJSON, streamed.
+
+A *verified* claim is one with a published review. ``exported_claims()`` reads them in id order, in
+keyset batches of ``BATCH_SIZE``: three queries per batch (claims joined with their article and
+published review; their tags; the review's evidence), as plain tuples, so the number of queries
+grows only with the number of batches and memory holds one batch at a time. Each writer
+(``write_claimreview``, ``write_datafeed``, ``write_csv``, ``write_ndjson``) takes an iterable of
+``ExportedClaim`` and yields text chunks; the API, the ``export_claims`` command and the admin
+all go through them.
+
+Formats:
+
+- ``claimreview``: a JSON array of ClaimReview objects (``application/ld+json``), one per line.
+- ``datafeed``: the same ClaimReview objects in a schema.org ``DataFeed`` (``dataFeedElement`` of
+  ``DataFeedItem``), the shape of Google's fact-check feed.
+- ``csv``: one row per claim, columns ``CSV_COLUMNS``; UTF-8 with a byte-order mark so that
+  spreadsheets detect the encoding; text cells starting with ``= + - @`` (or a tab or carriage
+  return) get a leading ``'`` so that a spreadsheet does not run them as formulas.
+- ``ndjson``: one JSON object per line, exactly the body of ``GET /api/v1/claims/{id}/``.
+"""
+
+import csv
+import json
+from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import FilteredRelation, Q
+from django.utils import timezone
+
+from claims.api.filters import ClaimFilter
+from claims.models import Claim
+from reviews.models import RATING_VALUES, Evidence, Review
+
+BATCH_SIZE = 1000
+CHUNK_CHARS = 64 * 1024
+DEFAULT_FORMAT = "claimreview"
+
+CSV_COLUMNS = [
+    "claim_id",
+    "article_id",
+    "article_title",
+    "article_url",
+    "claimant",
+    "quote",
+    "claim_reviewed",
+    "verdict",
+    "rating_text",
+    "rating_value",
+    "summary",
+    "evidence_urls",
+    "published_at",
+    "review_url",
+]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+ExportedClaim = namedtuple("ExportedClaim", ["detail", "article"])
+ExportedClaim.__doc__ = """One verified claim: ``detail`` is the API's claim detail (a plain dict);
+``article`` the article facts ClaimReview needs besides (publisher, author, published_at, language)."""
+
+_CLAIM_COLUMNS = (
+    "id",
+    "article_id",
+    "quote",
+    "start",
+    "end",
+    "claim_reviewed",
+    "claimant",
+    "claimed_at",
+    "check_worthiness",
+    "status",
+    "verdict",
+    "created_at",
+    "updated_at",
+    "version",
+    "article__title",
+    "article__url",
+    "article__publisher",
+    "article__author",
+    "article__published_at",
+    "article__language",
+    "published__id",
+    "published__author__username",
+    "published__verdict",
+    "published__rating_text",
+    "published__summary",
+    "published__published_at",
+)
+_EVIDENCE_COLUMNS = (
+    "review_id",
+    "id",
+    "url",
+    "title",
+    "publisher",
+    "quote",
+    "stance",
+    "source_type",
+    "published_at",
+    "accessed_at",
+    "archive_url",
+    "added_by__username",
+    "created_at",
+    "updated_at",
+)
+
+
+class ExportFilter(ClaimFilter):
+    """The claim list's filters without ``status``: an export holds verified claims only."""
+
+    class Meta(ClaimFilter.Meta):
+        fields = [name for name in ClaimFilter.Meta.fields if name != "status"]
+
+
+# Declared filters are inherited whatever Meta.fields says; drop the one that has no meaning here.
+del ExportFilter.base_filters["status"]
+
+
+def verified_claims():
+    """Claims whose review is published (the status the workflow derives from it)."""
+    return Claim.objects.filter(status=Claim.Status.VERIFIED)
+
+
+def filter_claims(params, queryset=None):
+    """``queryset`` (default: every verified claim) narrowed by the claim list's filters in ``params``.
+
+    Raises ``ValidationError`` naming the offending parameters when a value is invalid.
+    """
+    filterset = ExportFilter(data=params, queryset=verified_claims() if queryset is None else queryset)
+    if not filterset.is_valid():
+        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+    return filterset.qs
+
+
+def exported_claims(queryset, *, batch_size=None):
+    """Yield an ``ExportedClaim`` for every claim of ``queryset`` that has a published review, by id.
+
+    Three queries per batch of ``batch_size`` claims (one more when the last batch is full), each
+    holding only that batch: the query count and memory do not grow with the size of the export.
+    """
+    batch_size = batch_size or BATCH_SIZE
+    rows = (
+        queryset.annotate(published=FilteredRelation("reviews", condition=Q(reviews__state=Review.State.PUBLISHED)))
+        .filter(published__isnull=False)
+        .order_by("pk")
+        .values_list(*_CLAIM_COLUMNS)
+    )
+    last_id = 0
+    while True:
+        batch = list(rows.filter(pk__gt=last_id)[:batch_size])
+        if not batch:
+            return
+        yield from _build(batch)
+        if len(batch) < batch_size:
+            return
+        last_id = batch[-1][0]
+
+
+def _build(batch):
+    claim_ids = [row[0] for row in batch]
+    tags = {claim_id: [] for claim_id in claim_ids}
+    for claim_id, name in (
+        Claim.tags.through.objects.filter(claim_id__in=claim_ids)
+        .order_by("tag__name")
+        .values_list("claim_id", "tag__name")
+    ):
+        tags[claim_id].append(name)
+    evidence = {row[20]: [] for row in batch}
+    for row in Evidence.objects.filter(review_id__in=list(evidence)).order_by("id").values_list(*_EVIDENCE_COLUMNS):
+        evidence[row[0]].append(
+            {
+                "id": row[1],
+                "review": row[0],
+                "url": row[2],
+                "title": row[3],
+                "publisher": row[4],
+                "quote": row[5],
+                "stance": row[6],
+                "source_type": row[7],
+                "published_at": _date(row[8]),
+                "accessed_at": _date(row[9]),
+                "archive_url": row[10],
+                "added_by": row[11],
+                "created_at": _datetime(row[12]),
+                "updated_at": _datetime(row[13]),
+            }
+        )
+    for row in batch:
+        (
+            claim_id,
+            article_id,
+            quote,
+            start,
+            end,
+            claim_reviewed,
+            claimant,
+            claimed_at,
+            check_worthiness,
+            status,
+            verdict,
+            created_at,
+            updated_at,
+            version,
+            article_title,
+            article_url,
+            article_publisher,
+            article_author,
+            article_published_at,
+            article_language,
+            review_id,
+            review_author,
+            review_verdict,
+            rating_text,
+            summary,
+            published_at,
+        ) = row
+        detail = {
+            "id": claim_id,
+            "article": article_id,
+            "quote": quote,
+            "start": start,
+            "end": end,
+            "claim_reviewed": claim_reviewed,
+            "claimant": claimant,
+            "claimed_at": _date(claimed_at),
+            "check_worthiness": float(check_worthiness),
+            "status": status,
+            "verdict": verdict,
+            "tags": tags[claim_id],
+            "created_at": _datetime(created_at),
+            "updated_at": _datetime(updated_at),
+            "version": version,
+            "article_title": article_title,
+            "article_url": article_url,
+            "published_review": {
+                "id": review_id,
+                "author": review_author,
+                "verdict": review_verdict,
+                "rating_text": rating_text,
+                "rating_value": RATING_VALUES.get(review_verdict),
+                "summary": summary,
+                "published_at": _datetime(published_at),
+                "evidence": evidence[review_id],
+            },
+        }
+        article = {
+            "publisher": article_publisher,
+            "author": article_author,
+            "published_at": _datetime(article_published_at),
+            "language": article_language,
+        }
+        yield ExportedClaim(detail, article)
+
+
+def _datetime(value):
+    """As DRF renders a datetime: ISO 8601 in the current time zone, ``Z`` for UTC."""
+    if not value:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def review_url(claim_id, review_id):
+    """The public page of a review, under ``FACTCHECK_PUBLIC_BASE_URL``.
+
+    ``FACTCHECK_REVIEW_URL_TEMPLATE`` (``{base}``, ``{claim_id}``, ``{review_id}``) overrides the shape.
+    """
+    template = getattr(settings, "FACTCHECK_REVIEW_URL_TEMPLATE", "{base}/reviews/{review_id}/")
+    return template.format(base=settings.FACTCHECK_PUBLIC_BASE_URL.rstrip("/"), claim_id=claim_id, review_id=review_id)
+
+
+def organization():
+    """The publishing organisation: the ClaimReview ``author``."""
+    return {
+        "@type": "Organization",
+        "name": settings.FACTCHECK_ORGANIZATION_NAME,
+        "url": settings.FACTCHECK_ORGANIZATION_URL,
+    }
+
+
+def claim_review(claim, *, publisher=None):
+    """The schema.org ClaimReview (a dict) of a claim's published review."""
+    detail, article = claim
+    review = detail["published_review"]
+    rating = {"@type": "Rating", "alternateName": review["rating_text"]}
+    if review["rating_value"] is not None:
+        rating.update(ratingValue=review["rating_value"], bestRating=5, worstRating=1)
+    appearance = {"@type": "CreativeWork", "headline": detail["article_title"]}
+    if detail["article_url"]:
+        appearance["url"] = detail["article_url"]
+    if article["published_at"]:
+        appearance["datePublished"] = article["published_at"]
+    if article["author"]:
+        appearance["author"] = {"@type": "Person", "name": article["author"]}
+    if article["publisher"]:
+        appearance["publisher"] = {"@type": "Organization", "name": article["publisher"]}
+    if article["language"]:
+        appearance["inLanguage"] = article["language"]
+    item = {"@type": "Claim"}
+    if detail["claimant"]:
+        item["author"] = {"@type": "Person", "name": detail["claimant"]}
+    if detail["claimed_at"]:
+        item["datePublished"] = detail["claimed_at"]
+    item["appearance"] = appearance
+    result = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": review_url(detail["id"], review["id"]),
+        "claimReviewed": detail["claim_reviewed"] or detail["quote"],
+        "author": publisher or organization(),
+        "datePublished": review["published_at"],
+        "reviewRating": rating,
+        "itemReviewed": item,
+    }
+    if review["summary"]:
+        result["reviewBody"] = review["summary"]
+    if review["evidence"]:
+        result["citation"] = [_citation(evidence) for evidence in review["evidence"]]
+    return result
+
+
+def _citation(evidence):
+    work = {"@type": "CreativeWork", "url": evidence["url"]}
+    if evidence["title"]:
+        work["name"] = evidence["title"]
+    if evidence["publisher"]:
+        work["publisher"] = {"@type": "Organization", "name": evidence["publisher"]}
+    if evidence["published_at"]:
+        work["datePublished"] = evidence["published_at"]
+    return work
+
+
+def _dumps(obj):
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _chunks(pieces):
+    """Join small strings into chunks of about ``CHUNK_CHARS``: fewer, larger writes."""
+    buffer, size = [], 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK_CHARS:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+def _json_list(head, items, tail):
+    yield head
+    separator = "\n"
+    for item in items:
+        yield separator
+        yield _dumps(item)
+        separator = ",\n"
+    yield "\n" + tail if separator != "\n" else tail
+
+
+def write_claimreview(claims):
+    """A JSON array of ClaimReview objects, one per line."""
+    publisher = organization()
+    return _chunks(_json_list("[", (claim_review(claim, publisher=publisher) for claim in claims), "]\n"))
+
+
+def write_datafeed(claims):
+    """The ClaimReview objects in a schema.org DataFeed, as Google's fact-check feed has them."""
+    publisher = organization()
+    head = _dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "DataFeed",
+            "name": f"{settings.FACTCHECK_ORGANIZATION_NAME} fact checks",
+            "url": settings.FACTCHECK_PUBLIC_BASE_URL,
+            "publisher": publisher,
+            "dateModified": _datetime(timezone.now()),
+        }
+    )
+    items = (
+        {
+            "@type": "DataFeedItem",
+            "dateCreated": review["datePublished"],
+            "url": review["url"],
+            "item": [review],
+        }
+        for review in (claim_review(claim, publisher=publisher) for claim in claims)
+    )
+    return _chunks(_json_list(head[:-1] + ',"dataFeedElement":[', items, "]}\n"))
+
+
+def write_ndjson(claims):
+    """One claim detail (as ``GET /api/v1/claims/{id}/`` returns it) per line."""
+    return _chunks(_dumps(claim.detail) + "\n" for claim in claims)
+
+
+class _Line:
+    """A file for ``csv.writer`` that hands back each formatted line instead of storing it."""
+
+    def write(self, line):
+        return line
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_row(claim):
+    """The ``CSV_COLUMNS`` cells of a claim, neutralised against formula injection."""
+    detail = claim.detail
+    review = detail["published_review"]
+    return [
+        _cell(value)
+        for value in (
+            detail["id"],
+            detail["article"],
+            detail["article_title"],
+            detail["article_url"],
+            detail["claimant"],
+            detail["quote"],
+            detail["claim_reviewed"],
+            review["verdict"],
+            review["rating_text"],
+            review["rating_value"],
+            review["summary"],
+            " ".join(evidence["url"] for evidence in review["evidence"]),
+            review["published_at"],
+            review_url(detail["id"], review["id"]),
+        )
+    ]
+
+
+def write_csv(claims):
+    """A header and one row per claim; UTF-8 with a byte-order mark, RFC 4180 quoting and line ends."""
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+    yield from _chunks(writer.writerow(csv_row(claim)) for claim in claims)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    content_type: str
+    extension: str
+    write: Callable
+    description: str
+
+
+FORMATS = {
+    fmt.name: fmt
+    for fmt in [
+        ExportFormat(
+            "claimreview",
+            "application/ld+json",
+            "jsonld",
+            write_claimreview,
+            "schema.org ClaimReview JSON-LD: a JSON array",
+        ),
+        ExportFormat(
+            "datafeed",
+            "application/ld+json",
+            "jsonld",
+            write_datafeed,
+            "schema.org ClaimReview JSON-LD in a DataFeed (Google's fact-check feed form)",
+        ),
+        ExportFormat("csv", "text/csv; charset=utf-8", "csv", write_csv, "CSV, one row per claim"),
+        ExportFormat(
+            "ndjson", "application/x-ndjson", "ndjson", write_ndjson, "one claim detail (as the API has it) per line"
+        ),
+    ]
+}
+
+
+def filename(fmt):
+    return f"verified-claims.{fmt.extension}"
