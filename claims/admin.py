@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import StreamingHttpResponse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -8,6 +9,7 @@ from claims import triage
 from claims.models import Article, Claim, Tag
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.concurrency import advance_version
+from reviews import exports
 
 
 @admin.register(Article)
@@ -96,7 +98,14 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["accept_claims", "dismiss_claims"]
+    actions = [
+        "accept_claims",
+        "dismiss_claims",
+        "export_claimreview",
+        "export_datafeed",
+        "export_csv",
+        "export_ndjson",
+    ]
     show_full_result_count = False
 
     @admin.display(description="quote")
@@ -144,6 +153,37 @@ class ClaimAdmin(SimpleHistoryAdmin):
     @admin.action(description="Dismiss selected claims (editors)")
     def dismiss_claims(self, request, queryset):
         self._triage(request, queryset, Claim.Status.DISMISSED)
+
+    def _export(self, request, queryset, format_name):
+        """Stream the selected verified claims; the others have no published review to export."""
+        fmt = exports.FORMATS[format_name]
+        skipped = queryset.exclude(status=Claim.Status.VERIFIED).count()
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} selected claim(s) are not verified and were left out of the export.",
+                messages.WARNING,
+            )
+        claims = exports.exported_claims(queryset.filter(status=Claim.Status.VERIFIED))
+        response = StreamingHttpResponse(fmt.write(claims), content_type=fmt.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
+        return response
+
+    @admin.action(description="Export selected as ClaimReview JSON-LD (verified only)")
+    def export_claimreview(self, request, queryset):
+        return self._export(request, queryset, "claimreview")
+
+    @admin.action(description="Export selected as ClaimReview DataFeed (verified only)")
+    def export_datafeed(self, request, queryset):
+        return self._export(request, queryset, "datafeed")
+
+    @admin.action(description="Export selected as CSV (verified only)")
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description="Export selected as NDJSON (verified only)")
+    def export_ndjson(self, request, queryset):
+        return self._export(request, queryset, "ndjson")
 
 
 @admin.register(Tag)
