@@ -37,22 +37,34 @@ def _plain(value):
     return str(value)
 
 
+def _value(row, field):
+    if field == "tags":
+        return row.tag_names
+    return _plain(getattr(row, field))
+
+
 def _entries(rows, model_name, fields):
-    """Turn one model's history rows (ordered per object, oldest first) into entries with diffs."""
+    """Turn one model's history rows (ordered per object, oldest first) into entries with diffs.
+
+    Rows that change nothing visible (simple-history writes one per step of an m2m update) are
+    left out.
+    """
     previous = {}
     entries = []
     for row in rows:
         before = previous.get(row.id)
         changes = []
         for field in fields:
-            new = _plain(getattr(row, field))
-            old = _plain(getattr(before, field)) if before is not None else None
+            new = _value(row, field)
+            old = _value(before, field) if before is not None else None
             if before is None and row.history_type == "+":
-                if new not in (None, ""):
+                if new not in (None, "", []):
                     changes.append({"field": field, "old": None, "new": new})
             elif old != new:
                 changes.append({"field": field, "old": old, "new": new})
         previous[row.id] = row
+        if not changes and row.history_type == "~":
+            continue
         entries.append(
             {
                 "at": row.history_date,
@@ -76,12 +88,31 @@ def _tracked_fields(model):
     ]
 
 
+def _attach_tag_names(claim_rows):
+    """Give each historical claim row the sorted names of the tags it had (one query)."""
+    through = claim_rows[0]._meta.get_field("historicalclaim_tags").related_model if claim_rows else None
+    names = {row.history_id: [] for row in claim_rows}
+    if through is not None:
+        pairs = through.objects.filter(history_id__in=names).values_list("history_id", "tag__name")
+        for history_id, name in pairs:
+            if name is not None:
+                names[history_id].append(name)
+    for row in claim_rows:
+        row.tag_names = sorted(names[row.history_id])
+
+
 def claim_history(claim, *, user):
-    """All history entries visible to ``user`` for ``claim``, oldest first. Three queries."""
+    """All history entries visible to ``user`` for ``claim``, oldest first, in a fixed number of queries."""
     from claims.models import Claim
     from reviews.models import Evidence, Review
 
-    claim_rows = Claim.history.filter(id=claim.pk).select_related("history_user").order_by("history_date", "history_id")
+    claim_rows = (
+        Claim.history.filter(id=claim.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    claim_rows = list(claim_rows)
+    _attach_tag_names(claim_rows)
     review_rows = list(
         Review.history.filter(claim_id=claim.pk).select_related("history_user").order_by("history_date", "history_id")
     )
@@ -102,7 +133,7 @@ def claim_history(claim, *, user):
         .order_by("history_date", "history_id")
     )
     entries = (
-        _entries(claim_rows, "claim", _tracked_fields(Claim))
+        _entries(claim_rows, "claim", [*_tracked_fields(Claim), "tags"])
         + _entries(review_rows, "review", _tracked_fields(Review))
         + _entries(evidence_rows, "evidence", _tracked_fields(Evidence))
     )

@@ -2,7 +2,7 @@
 
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.views import LoginView
+from knox.views import LoginView, LogoutAllView, LogoutView
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
@@ -34,6 +34,22 @@ class TokenLoginView(LoginView):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
+        return super().post(request, format=format)
+
+
+class TokenRevokeView(LogoutView):
+    """Revoke the token this request is authenticated with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, format=None):
+        return super().post(request, format=format)
+
+
+class TokenRevokeAllView(LogoutAllView):
+    """Revoke every token of the authenticated user (e.g. after a leaked token)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, format=None):
         return super().post(request, format=format)
 
 

@@ -1,15 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from knox import views as knox_views
 
 from factcheck import views
-from factcheck.authentication import TokenLoginView
+from factcheck.authentication import TokenLoginView, TokenRevokeAllView, TokenRevokeView
 
 api_v1 = [
     path("auth/token/", TokenLoginView.as_view(), name="token-login"),
-    path("auth/token/revoke/", knox_views.LogoutView.as_view(), name="token-revoke"),
-    path("auth/token/revoke-all/", knox_views.LogoutAllView.as_view(), name="token-revoke-all"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
+    path("auth/token/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
     path("", include("claims.api.urls")),
     path("", include("reviews.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -107,6 +107,8 @@ class ClaimSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["verdict", "created_at", "updated_at"]
+        # The (article, start, end) uniqueness is checked in validate(), after offsets are resolved.
+        validators = []
 
     def get_fields(self):
         fields = super().get_fields()

@@ -35,9 +35,9 @@ SQLITE_BACKWARD = [
 
 POSTGRES_FORWARD = [
     """
-    CREATE FUNCTION claims_claim_quote_matches_body() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION claims_claim_quote_matches_body() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF NOT EXISTS (
+        IF NEW."start" < 0 OR NEW."end" <= NEW."start" OR NOT EXISTS (
             SELECT 1 FROM claims_article a
             WHERE a.id = NEW.article_id AND substr(a.body, NEW."start" + 1, NEW."end" - NEW."start") = NEW.quote
         ) THEN
@@ -52,11 +52,11 @@ POSTGRES_FORWARD = [
     ON claims_claim FOR EACH ROW EXECUTE FUNCTION claims_claim_quote_matches_body()
     """,
     """
-    CREATE FUNCTION claims_article_body_keeps_claim_quotes() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION claims_article_body_keeps_claim_quotes() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF NEW.body IS DISTINCT FROM OLD.body AND EXISTS (
             SELECT 1 FROM claims_claim c
-            WHERE c.article_id = NEW.id AND substr(NEW.body, c."start" + 1, c."end" - c."start") <> c.quote
+            WHERE c.article_id = NEW.id AND substr(NEW.body, c."start" + 1, GREATEST(c."end" - c."start", 0)) <> c.quote
         ) THEN
             RAISE EXCEPTION 'article body change would move the text under its claims'
                 USING ERRCODE = 'check_violation';
