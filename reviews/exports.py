@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from claims.api.filters import ClaimFilter
 from claims.models import Claim
@@ -125,8 +126,11 @@ def verified_claims():
 def filter_claims(params, queryset=None):
     """``queryset`` (default: every verified claim) narrowed by the claim list's filters in ``params``.
 
+    ``params`` is a ``QueryDict`` or a plain dict (a list value stands for a repeated parameter).
     Raises ``ValidationError`` naming the offending parameters when a value is invalid.
     """
+    if not isinstance(params, MultiValueDict):
+        params = MultiValueDict({k: list(v) if isinstance(v, (list, tuple)) else [v] for k, v in params.items()})
     filterset = ExportFilter(data=params, queryset=verified_claims() if queryset is None else queryset)
     if not filterset.is_valid():
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})

@@ -4,7 +4,6 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.http import QueryDict
 
 from reviews import exports
 
@@ -94,8 +93,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _filter_params(options):
-        params = QueryDict(mutable=True)
-        params.setlist("verdict", options["verdict"])
+        params = {"verdict": options["verdict"]}
         for name in ("article", "claimant", "tag", "updated_since", "search"):
             if options[name] is not None:
                 params[name] = options[name]
