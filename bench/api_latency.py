@@ -1,0 +1,428 @@
+"""API latency on PostgreSQL at several sizes: claim list and detail, search, similar, and a bare view.
+
+For each size (``10k``, ``1m``, or a number of claims) this
+
+1. makes sure the database ``factcheck_bench_<size>`` exists, is migrated and holds exactly that many
+   generated claims (``generate_demo_data``; an existing database of the right size is reused);
+2. starts gunicorn on 127.0.0.1 with production settings plus the bare ``.values()`` view
+   (``bench.settings``), high throttle rates and persistent database connections;
+3. times requests from a keep-alive HTTP client (stdlib ``http.client``), as a reviewer (token) and
+   anonymously, each scenario bounded by a request count and a time limit;
+4. prints p50/p95 per scenario, then, across sizes, the ratios the issue's targets are about.
+
+    python -m bench.api_latency --sizes 10k,1m
+"""
+
+import argparse
+import base64
+import http.client
+import json
+import math
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432")
+HOST = "127.0.0.1"  # requests only ever go to loopback
+SEED = 1
+BENCH_USER = "bench-reviewer"
+SEARCH_TERMS = ["refugees", "inflation", "railway bridge", "Zaporizhzhia"]
+
+
+def parse_size(text):
+    """``10k`` → 10000, ``1m`` → 1000000, ``2500`` → 2500."""
+    text = text.strip().lower()
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    number = text[:-1] if factor > 1 else text
+    return int(float(number) * factor)
+
+
+def size_label(claims):
+    if claims % 1_000_000 == 0:
+        return f"{claims // 1_000_000}m"
+    if claims % 1_000 == 0:
+        return f"{claims // 1_000}k"
+    return str(claims)
+
+
+def database_name(claims):
+    return f"factcheck_bench_{size_label(claims)}"
+
+
+def database_url(claims):
+    """The bench database for a size; bench/run_all.py passes it to the other benchmarks."""
+    return f"{POSTGRES_URL.rstrip('/')}/{database_name(claims)}"
+
+
+def server_environment(claims):
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(claims),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48),
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "FACTCHECK_THROTTLE_ANON": "1000000/minute",
+        "FACTCHECK_THROTTLE_USER": "1000000/minute",
+        "FACTCHECK_THROTTLE_LOGIN": "1000/minute",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def manage(env, *args, capture=False):
+    command = [sys.executable, str(ROOT / "manage.py"), *args]
+    result = subprocess.run(command, env=env, cwd=ROOT, check=True, text=True, capture_output=capture)
+    return result.stdout
+
+
+# --- The database --------------------------------------------------------------------------------
+def count_claims(url):
+    with psycopg.connect(url) as conn:
+        exists = conn.execute("SELECT to_regclass('claims_claim')").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM claims_claim").fetchone()[0] if exists else 0
+
+
+def prepare_database(claims, env, *, log):
+    """Create, migrate and fill the bench database unless it already holds ``claims`` claims."""
+    name = database_name(claims)
+    with psycopg.connect(f"{POSTGRES_URL.rstrip('/')}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            log(f"creating database {name}")
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    manage(env, "migrate", "--noinput", "-v", "0")
+    have = count_claims(database_url(claims))
+    if have > claims:
+        log(f"{name} has {have:,} claims, more than {claims:,}: recreating it")
+        with psycopg.connect(f"{POSTGRES_URL.rstrip('/')}/postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        manage(env, "migrate", "--noinput", "-v", "0")
+        have = 0
+    if have < claims:
+        log(f"generating {claims - have:,} claims into {name}")
+        started = time.monotonic()
+        manage(env, "generate_demo_data", "--claims", str(claims - have), "--seed", str(SEED))
+        log(f"generated in {time.monotonic() - started:.0f}s")
+    else:
+        log(f"reusing {name} ({have:,} claims)")
+
+
+def create_bench_user(env, password):
+    script = (
+        "from django.contrib.auth import get_user_model\n"
+        "from django.contrib.auth.models import Group\n"
+        f"user, _ = get_user_model().objects.get_or_create(username={BENCH_USER!r})\n"
+        f"user.set_password({password!r}); user.save()\n"
+        "user.groups.add(Group.objects.get_or_create(name='reviewers')[0])\n"
+    )
+    manage(env, "shell", "-c", script, capture=True)
+
+
+def sample(url):
+    """Ids and values the scenarios use, drawn at random but reproducibly from the data."""
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT setseed(0.42)")
+        count, low, high = conn.execute("SELECT count(*), min(id), max(id) FROM claims_claim").fetchone()
+        middle = conn.execute("SELECT id FROM claims_claim ORDER BY id OFFSET %s LIMIT 1", [count // 2]).fetchone()[0]
+        ids = [row[0] for row in conn.execute("SELECT id FROM claims_claim ORDER BY random() LIMIT 100")]
+        verified = [
+            row[0]
+            for row in conn.execute("SELECT id FROM claims_claim WHERE status = 'verified' ORDER BY random() LIMIT 100")
+        ]
+        quotes = [
+            row[0]
+            for row in conn.execute("SELECT quote FROM claims_claim WHERE length(quote) > 40 ORDER BY id LIMIT 5")
+        ]
+        article = conn.execute("SELECT article_id FROM claims_claim WHERE id = %s", [middle]).fetchone()[0]
+        updated = conn.execute(
+            "SELECT updated_at FROM claims_claim ORDER BY updated_at DESC OFFSET %s LIMIT 1", [max(count // 100, 1)]
+        ).fetchone()[0]
+    return {
+        "count": count,
+        "middle_id": middle,
+        "ids": ids,
+        "verified_ids": verified or ids,
+        "quotes": quotes,
+        "article": article,
+        "updated_since": updated.isoformat(),
+        "id_range": (low, high),
+    }
+
+
+# --- The server ----------------------------------------------------------------------------------
+class Server:
+    """gunicorn serving the app on a loopback port, for the length of a ``with`` block."""
+
+    def __init__(self, env, port, workers=2, threads=2):
+        self.env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+        self.port = port
+        self.command = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "factcheck.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "30",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=bench.settings",
+            "--log-level",
+            "warning",
+        ]
+        self.process = None
+
+    def __enter__(self):
+        self.log = tempfile.NamedTemporaryFile(prefix="factcheck-bench-gunicorn-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"gunicorn did not answer on {HOST}:{self.port} within 30s")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Client:
+    """One keep-alive connection to the bench server; reconnects if the server closes it."""
+
+    def __init__(self, port, token=None):
+        self.port = port
+        self.headers = {"Accept": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Token {token}"
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
+
+    def request(self, method, path, body=None):
+        headers = dict(self.headers)
+        if body is not None:
+            body = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                if response.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                return response.status, data
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self):
+        self.conn.close()
+
+
+def percentile(sorted_values, fraction):
+    """Nearest-rank percentile of an already sorted list."""
+    return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
+
+
+def measure(client, paths, *, requests, seconds, warmup=5):
+    """Time GETs of ``paths`` (cycled) until ``requests`` are done or ``seconds`` have passed."""
+    for index in range(warmup):
+        client.request("GET", paths[index % len(paths)])
+    timings, errors = [], []
+    deadline = time.monotonic() + seconds
+    index = 0
+    while index < requests and time.monotonic() < deadline:
+        path = paths[index % len(paths)]
+        started = time.perf_counter()
+        status, body = client.request("GET", path)
+        elapsed = time.perf_counter() - started
+        if status == 200:
+            timings.append(elapsed * 1000)
+        else:
+            errors.append(f"{status} {path}: {body[:200].decode(errors='replace')}")
+        index += 1
+    timings.sort()
+    return {
+        "n": len(timings),
+        "p50": statistics.median(timings) if timings else None,
+        "p95": percentile(timings, 0.95) if timings else None,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
+
+
+def cursor_before(claim_id):
+    """A DRF cursor (``-id`` ordering) that starts just below ``claim_id``: a page deep in the table."""
+    return base64.b64encode(urlencode({"p": str(claim_id)}).encode()).decode()
+
+
+def scenarios(data):
+    """(name, who, paths): who is ``reviewer``, ``anon`` or ``bare`` (no API layer, no auth)."""
+    claims = "/api/v1/claims/"
+    deep = quote(cursor_before(data["middle_id"]))
+    search = quote(SEARCH_TERMS[0])
+    near = [q.replace(" the ", " a ", 1)[:-3] for q in data["quotes"]]  # nearly, not exactly, a stored quote
+    return [
+        ("list", "reviewer", [claims]),
+        ("list ?status=verified", "reviewer", [f"{claims}?status=verified"]),
+        ("list ?verdict=false", "reviewer", [f"{claims}?verdict=false"]),
+        (f"list ?search={SEARCH_TERMS[0]}", "reviewer", [f"{claims}?search={search}"]),
+        ("list deep cursor", "reviewer", [f"{claims}?cursor={deep}"]),
+        ("list ?article=", "reviewer", [f"{claims}?article={data['article']}"]),
+        ("list ?updated_since=", "reviewer", [f"{claims}?updated_since={quote(data['updated_since'])}"]),
+        ("list (anonymous)", "anon", [claims]),
+        ("list ?verdict=false (anonymous)", "anon", [f"{claims}?verdict=false"]),
+        ("detail", "reviewer", [f"{claims}{claim_id}/" for claim_id in data["ids"]]),
+        ("detail (anonymous)", "anon", [f"{claims}{claim_id}/" for claim_id in data["verified_ids"]]),
+        ("bare list", "bare", ["/bench/values/claims"]),
+        ("bare list ?status=verified", "bare", ["/bench/values/claims?status=verified"]),
+        ("bare list ?verdict=false", "bare", ["/bench/values/claims?verdict=false"]),
+        (f"bare list ?search={SEARCH_TERMS[0]}", "bare", [f"/bench/values/claims?search={search}"]),
+        ("bare list deep", "bare", [f"/bench/values/claims?before={data['middle_id']}"]),
+        *[(f"search {term!r}", "reviewer", [f"{claims}?search={quote(term)}"]) for term in SEARCH_TERMS],
+        ("search (anonymous)", "anon", [f"{claims}?search={quote(term)}" for term in SEARCH_TERMS]),
+        ("similar ?text=", "reviewer", [f"{claims}similar/?text={quote(text)}" for text in near]),
+        ("similar /{id}/", "reviewer", [f"{claims}{claim_id}/similar/" for claim_id in data["ids"][:20]]),
+    ]
+
+
+# The issue's targets compare these pairs.
+API_VS_BARE = [
+    ("list", "bare list"),
+    ("list ?status=verified", "bare list ?status=verified"),
+    ("list ?verdict=false", "bare list ?verdict=false"),
+    (f"list ?search={SEARCH_TERMS[0]}", f"bare list ?search={SEARCH_TERMS[0]}"),
+    ("list deep cursor", "bare list deep"),
+]
+
+
+def run_size(claims, *, port, requests, seconds, log):
+    env = server_environment(claims)
+    prepare_database(claims, env, log=log)
+    password = secrets.token_urlsafe(16)
+    create_bench_user(env, password)
+    data = sample(database_url(claims))
+    results = {}
+    with Server(env, port) as server:
+        anon, bare = Client(port), Client(port)
+        status, body = anon.request("POST", "/api/v1/auth/token/", {"username": BENCH_USER, "password": password})
+        if status != 200:
+            raise RuntimeError(f"token login failed: {status} {body[:200]!r}")
+        reviewer = Client(port, token=json.loads(body)["token"])
+        clients = {"reviewer": reviewer, "anon": anon, "bare": bare}
+        for name, who, paths in scenarios(data):
+            results[name] = measure(clients[who], paths, requests=requests, seconds=seconds)
+            log(f"{name:<40} {format_result(results[name])}")
+        for client in clients.values():
+            client.close()
+    log(f"gunicorn log: {server.log.name}")
+    return {"claims": data["count"], "database_url": database_url(claims), "results": results}
+
+
+def format_result(result):
+    if not result["n"]:
+        return f"FAILED ({result['errors']} errors): {result['first_error']}"
+    text = f"p50 {result['p50']:7.1f} ms  p95 {result['p95']:7.1f} ms  (n={result['n']})"
+    if result["errors"]:
+        text += f"  {result['errors']} errors, first: {result['first_error']}"
+    return text
+
+
+def ratio(a, b):
+    return f"{a / b:5.2f}×" if a and b else "  n/a"
+
+
+def report(runs):
+    """The per-scenario table across sizes, then the ratios the targets are about."""
+    labels = [size_label(run["claims"]) for run in runs]
+    names = list(runs[0]["results"])
+    header = f"{'scenario':<40}" + "".join(f"{label + ' p50':>12}{label + ' p95':>12}" for label in labels)
+    if len(runs) > 1:
+        header += f"{'p50 ' + labels[-1] + '/' + labels[0]:>16}{'p95 ' + labels[-1] + '/' + labels[0]:>16}"
+    lines = ["", "API latency (ms; PostgreSQL, gunicorn gthread, keep-alive client on 127.0.0.1)", header]
+    for name in names:
+        line = f"{name:<40}"
+        for run in runs:
+            result = run["results"].get(name, {})
+            if result.get("n"):
+                line += f"{result['p50']:12.1f}{result['p95']:12.1f}"
+            else:
+                line += f"{'FAILED':>24}"
+        if len(runs) > 1:
+            first, last = runs[0]["results"].get(name, {}), runs[-1]["results"].get(name, {})
+            line += f"{ratio(last.get('p50'), first.get('p50')):>16}{ratio(last.get('p95'), first.get('p95')):>16}"
+        lines.append(line)
+    lines += ["", "API / bare .values() view (p50; target ≤ 2×)"]
+    for api, bare in API_VS_BARE:
+        cells = "".join(
+            f"{label:>6} {ratio(run['results'][api].get('p50'), run['results'][bare].get('p50'))}"
+            for label, run in zip(labels, runs, strict=True)
+        )
+        lines.append(f"  {api:<38}{cells}")
+    failures = [
+        f"  {label} {name}: {result['first_error']}"
+        for label, run in zip(labels, runs, strict=True)
+        for name, result in run["results"].items()
+        if result["errors"]
+    ]
+    if failures:
+        lines += ["", "Failures (first error per scenario; tracebacks in the gunicorn log):", *failures]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10k,1m", help="Comma-separated sizes in claims (10k,1m).")
+    parser.add_argument("--port", type=int, default=18731, help="Loopback port for gunicorn (18731).")
+    parser.add_argument("--requests", type=int, default=200, help="At most this many timed requests per scenario.")
+    parser.add_argument("--seconds", type=float, default=20, help="At most this long per scenario.")
+    parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    args = parser.parse_args(argv)
+
+    def log(message):
+        print(f"[api] {message}", flush=True)
+
+    runs = []
+    for size in args.sizes.split(","):
+        claims = parse_size(size)
+        log(f"--- {size_label(claims)} claims ---")
+        runs.append(run_size(claims, port=args.port, requests=args.requests, seconds=args.seconds, log=log))
+    print(report(runs), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
