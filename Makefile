@@ -33,3 +33,13 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## bench: on PostgreSQL (BENCH_POSTGRES_URL, default postgres://root@127.0.0.1:5432), at 10k and 1M claims:
+##        API latency vs a bare .values() view, then bench/export.py and bench/extraction.py (bench/README.md)
+bench: setup
+	$(BIN)/python -m bench.run_all --sizes 10k,1m
+
+## bench-quick: the same at 10k claims only
+.PHONY: bench-quick
+bench-quick: setup
+	$(BIN)/python -m bench.run_all --sizes 10k
