@@ -110,7 +110,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="quote")
     def short_quote(self, claim):
-        return str(claim)
+        return claim.quote if len(claim.quote) <= 120 else claim.quote[:117] + "…"
 
     @admin.display(description="position", ordering="start")
     def position(self, claim):

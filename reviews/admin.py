@@ -99,21 +99,25 @@ class ReviewAdmin(SimpleHistoryAdmin):
             workflow.update_review(obj, changes, by=request.user, version=form.cleaned_data.get("version"))
 
     def save_formset(self, request, form, formset, change):
+        """Evidence changes go through the workflow (permissions, validation, history)."""
         review = form.instance
-        for evidence in formset.deleted_objects:
-            workflow.delete_evidence(evidence, by=request.user)
+        # The admin's change message reads these, normally set by formset.save().
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                workflow.delete_evidence(deleted.instance, by=request.user)
+                formset.deleted_objects.append(deleted.instance)
         for evidence_form in formset.forms:
             if evidence_form in formset.deleted_forms or not evidence_form.has_changed():
                 continue
             data = {field: evidence_form.cleaned_data.get(field) for field in workflow.EVIDENCE_FIELDS}
-            data = {
-                field: ("" if value is None and field in ("title", "publisher", "quote", "archive_url") else value)
-                for field, value in data.items()
-            }
+            for field in ("title", "publisher", "quote", "archive_url"):
+                data[field] = data[field] or ""
             if evidence_form.instance.pk:
-                workflow.update_evidence(evidence_form.instance, data, by=request.user)
+                evidence = workflow.update_evidence(evidence_form.instance, data, by=request.user)
+                formset.changed_objects.append((evidence, evidence_form.changed_data))
             else:
-                workflow.add_evidence(review, by=request.user, **data)
+                formset.new_objects.append(workflow.add_evidence(review, by=request.user, **data))
 
     def delete_model(self, request, obj):
         workflow.delete_review(obj, by=request.user)

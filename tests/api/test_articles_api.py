@@ -1,0 +1,112 @@
+"""Articles: creation, idempotent ingestion by content hash, visibility, validation."""
+
+import pytest
+
+from claims.models import Article
+from tests.factories import ArticleFactory, ClaimFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = {
+    "title": "Counteroffensive",
+    "url": "https://news.example.org/kharkiv",
+    "publisher": "Example News",
+    "author": "A. Reporter",
+    "published_at": "2022-09-10T12:00:00+03:00",
+    "language": "en",
+    "body": "Zelensky said his troops had liberated more than 30 towns in two days.",
+}
+
+
+def test_reviewer_creates_an_article_with_a_content_hash(reviewer_client, reviewer):
+    response = reviewer_client.post("/api/v1/articles/?extract=false", ARTICLE, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert len(body["content_hash"]) == 64
+    assert body["published_at"] == "2022-09-10T09:00:00Z"
+    assert Article.objects.get().created_by == reviewer
+
+
+def test_posting_the_same_body_again_returns_the_stored_article(reviewer_client):
+    first = reviewer_client.post("/api/v1/articles/?extract=false", ARTICLE, format="json").json()
+    again = reviewer_client.post(
+        "/api/v1/articles/?extract=false", {**ARTICLE, "url": "https://mirror.example.org/x"}, format="json"
+    )
+    assert again.status_code == 200
+    assert again.json()["id"] == first["id"]
+    assert Article.objects.count() == 1
+
+
+def test_windows_line_endings_make_the_same_article(reviewer_client):
+    reviewer_client.post("/api/v1/articles/?extract=false", {**ARTICLE, "body": "Line one.\nLine two."}, format="json")
+    again = reviewer_client.post(
+        "/api/v1/articles/?extract=false", {**ARTICLE, "url": None, "body": "Line one.\r\nLine two."}, format="json"
+    )
+    assert again.status_code == 200
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("url", "ftp://news.example.org/x"),
+        ("url", "javascript:alert(1)"),
+        ("language", "english please"),
+        ("body", ""),
+        ("body", "   "),
+        ("body", "x" * 500_001),
+        ("title", "t" * 501),
+        ("title", None),
+        ("published_at", "Saturday"),
+        ("body", "NUL \x00 inside"),
+    ],
+)
+def test_invalid_articles_are_refused_naming_the_field(reviewer_client, field, value):
+    response = reviewer_client.post("/api/v1/articles/", {**ARTICLE, field: value}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Article.objects.exists()
+
+
+def test_duplicate_url_is_refused(reviewer_client):
+    ArticleFactory(url=ARTICLE["url"])
+    response = reviewer_client.post("/api/v1/articles/", ARTICLE, format="json")
+    assert response.status_code == 400
+    assert "url" in response.json()
+
+
+def test_body_is_frozen_once_claims_point_into_it(reviewer_client):
+    claim = ClaimFactory()
+    response = reviewer_client.patch(f"/api/v1/articles/{claim.article_id}/", {"body": "New text."})
+    assert response.status_code == 400
+    assert "body" in response.json()
+    assert reviewer_client.patch(f"/api/v1/articles/{claim.article_id}/", {"title": "Better title"}).status_code == 200
+
+
+def test_public_sees_only_articles_with_verified_claims(anon):
+    public = ReviewFactory(state="published").claim.article
+    ClaimFactory()
+    response = anon.get("/api/v1/articles/")
+    assert [a["id"] for a in response.json()["results"]] == [public.id]
+    assert "body" not in response.json()["results"][0]
+    assert anon.get(f"/api/v1/articles/{public.id}/").json()["body"] == public.body
+
+
+def test_anonymous_cannot_create_articles(anon):
+    assert anon.post("/api/v1/articles/", ARTICLE, format="json").status_code == 401
+    assert not Article.objects.exists()
+
+
+def test_articles_cannot_be_deleted(editor_client):
+    article = ArticleFactory()
+    assert editor_client.delete(f"/api/v1/articles/{article.id}/").status_code == 405
+
+
+def test_malformed_json_is_a_400_and_other_media_types_415(reviewer_client):
+    response = reviewer_client.post("/api/v1/articles/", data='{"title": ', content_type="application/json")
+    assert response.status_code == 400
+    assert "detail" in response.json()
+    response = reviewer_client.post("/api/v1/articles/", data="title=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    response = reviewer_client.post("/api/v1/articles/", data=b"\xff\xfe{}", content_type="application/json")
+    assert response.status_code == 400

@@ -1,0 +1,167 @@
+"""The admin as reviewers and editors use it: claims with their position, the review workflow."""
+
+import pytest
+from django.core.management import call_command
+
+from reviews.models import Evidence, Review
+from tests.factories import ClaimFactory, EditorFactory, EvidenceFactory, ReviewerFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewer_admin(client):
+    user = ReviewerFactory()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def editor_admin(client):
+    user = EditorFactory()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def test_reviewer_sees_the_seed_claims_with_claimant_quote_position_and_status(reviewer_admin):
+    call_command("load_seed", verbosity=0)
+    page = reviewer_admin.get("/admin/claims/claim/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Volodymyr Zelensky" in html
+    assert "his troops had liberated more than 30 towns in two days" in html
+    assert "Accepted" in html
+    filtered = reviewer_admin.get("/admin/claims/claim/", {"claimant": "Volodymyr Zelensky", "status__exact": "accepted"})
+    assert "30 towns" in filtered.content.decode()
+    assert "2,000" not in filtered.content.decode()
+    searched = reviewer_admin.get("/admin/claims/claim/", {"q": "Kupiansk"})
+    assert "entered the city of Kupiansk" in searched.content.decode()
+    assert "30 towns" not in searched.content.decode()
+
+
+def test_claim_page_highlights_the_quote_in_the_article(reviewer_admin):
+    claim = ClaimFactory()
+    html = reviewer_admin.get(f"/admin/claims/claim/{claim.id}/change/").content.decode()
+    assert f"<mark>{claim.quote}</mark>" in html
+
+
+def test_reviewer_cannot_open_the_users_admin(reviewer_admin):
+    assert reviewer_admin.get("/admin/auth/user/").status_code == 403
+
+
+def test_reviewer_does_not_see_other_reviewers_drafts_in_the_admin(reviewer_admin):
+    mine = ReviewFactory(author=reviewer_admin.user, summary="my draft")
+    theirs = ReviewFactory(summary="their draft")
+    html = reviewer_admin.get("/admin/reviews/review/").content.decode()
+    assert f"/admin/reviews/review/{mine.id}/change/" in html
+    assert f"/admin/reviews/review/{theirs.id}/change/" not in html
+    assert reviewer_admin.get(f"/admin/reviews/review/{theirs.id}/change/").status_code == 302
+
+
+def test_reviewer_drafts_a_review_with_evidence_inline(reviewer_admin):
+    claim = ClaimFactory()
+    response = reviewer_admin.post(
+        "/admin/reviews/review/add/",
+        {
+            "claim": claim.id,
+            "verdict": "false",
+            "rating_text": "",
+            "summary": "Contradicted by the statistics office.",
+            "version": "",
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-INITIAL_FORMS": "0",
+            "evidence-MIN_NUM_FORMS": "0",
+            "evidence-MAX_NUM_FORMS": "1000",
+            "evidence-0-url": "https://stats.example.org/x",
+            "evidence-0-title": "Statistics",
+            "evidence-0-stance": "refutes",
+            "evidence-0-source_type": "official",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    review = Review.objects.get()
+    assert (review.author, review.state, review.rating_text) == (reviewer_admin.user, "draft", "False")
+    assert Evidence.objects.get().added_by == reviewer_admin.user
+    claim.refresh_from_db()
+    assert claim.status == "in_review"
+    assert review.history.first().history_user == reviewer_admin.user
+
+
+def test_admin_refuses_a_stale_edit(reviewer_admin):
+    review = ReviewFactory(author=reviewer_admin.user)
+    Review.objects.filter(pk=review.pk).update(version=2, summary="Someone else's")
+    response = reviewer_admin.post(
+        f"/admin/reviews/review/{review.id}/change/",
+        {
+            "verdict": "false",
+            "summary": "Mine",
+            "rating_text": "False",
+            "version": "1",
+            "evidence-TOTAL_FORMS": "0",
+            "evidence-INITIAL_FORMS": "0",
+            "evidence-MIN_NUM_FORMS": "0",
+            "evidence-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "Someone else changed this" in response.content.decode()
+    review.refresh_from_db()
+    assert review.summary == "Someone else's"
+
+
+def test_submit_and_publish_actions_use_the_workflow_rules(reviewer_admin, client):
+    review = ReviewFactory(author=reviewer_admin.user)
+    EvidenceFactory(review=review)
+    reviewer_admin.post("/admin/reviews/review/", {"action": "submit_reviews", "_selected_action": [review.id]})
+    review.refresh_from_db()
+    assert review.state == "submitted"
+    reviewer_admin.post("/admin/reviews/review/", {"action": "publish_reviews", "_selected_action": [review.id]})
+    review.refresh_from_db()
+    assert review.state == "submitted", "reviewers cannot publish, even from the admin"
+
+    editor = EditorFactory()
+    client.force_login(editor)
+    client.post("/admin/reviews/review/", {"action": "publish_reviews", "_selected_action": [review.id]})
+    review.refresh_from_db()
+    review.claim.refresh_from_db()
+    assert review.state == "published"
+    assert review.claim.status == "verified"
+    assert review.history.first().history_user == editor
+
+
+def test_return_action_asks_for_a_comment_then_returns(editor_admin):
+    review = ReviewFactory(state="submitted")
+    form = editor_admin.post("/admin/reviews/review/", {"action": "return_reviews", "_selected_action": [review.id]})
+    assert form.status_code == 200
+    assert "What should the author change?" in form.content.decode()
+    editor_admin.post(
+        "/admin/reviews/review/",
+        {"action": "return_reviews", "_selected_action": [review.id], "apply": "1", "comment": "Needs a source."},
+    )
+    review.refresh_from_db()
+    assert (review.state, review.editor_comment) == ("draft", "Needs a source.")
+
+
+def test_published_reviews_are_read_only_in_the_admin(editor_admin):
+    review = ReviewFactory(state="published")
+    html = editor_admin.get(f"/admin/reviews/review/{review.id}/change/").content.decode()
+    assert 'name="summary"' not in html
+    assert editor_admin.post(f"/admin/reviews/review/{review.id}/delete/", {"post": "yes"}).status_code == 403
+    assert Review.objects.filter(pk=review.pk).exists()
+
+
+def test_dismiss_action_is_for_editors_only(reviewer_admin):
+    claim = ClaimFactory(status="candidate")
+    reviewer_admin.post("/admin/claims/claim/", {"action": "dismiss_claims", "_selected_action": [claim.id]})
+    claim.refresh_from_db()
+    assert claim.status == "candidate"
+    reviewer_admin.post("/admin/claims/claim/", {"action": "accept_claims", "_selected_action": [claim.id]})
+    claim.refresh_from_db()
+    assert claim.status == "accepted"
+
+
+def test_claim_history_is_visible_in_the_admin(reviewer_admin):
+    claim = ClaimFactory()
+    assert reviewer_admin.get(f"/admin/claims/claim/{claim.id}/history/").status_code == 200
