@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.utils.html import format_html
@@ -14,6 +15,7 @@ from reviews import exports
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "publisher", "published_at", "language", "claim_count"]
     list_filter = ["language", "publisher"]
     search_fields = ["title", "url", "publisher", "author"]

@@ -106,11 +106,7 @@ def claim_history(claim, *, user):
     from claims.models import Claim
     from reviews.models import Evidence, Review
 
-    claim_rows = (
-        Claim.history.filter(id=claim.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
+    claim_rows = Claim.history.filter(id=claim.pk).select_related("history_user").order_by("history_date", "history_id")
     claim_rows = list(claim_rows)
     _attach_tag_names(claim_rows)
     review_rows = list(

@@ -33,7 +33,9 @@ def test_reviewer_sees_the_seed_claims_with_claimant_quote_position_and_status(r
     assert "Volodymyr Zelensky" in html
     assert "his troops had liberated more than 30 towns in two days" in html
     assert "Accepted" in html
-    filtered = reviewer_admin.get("/admin/claims/claim/", {"claimant": "Volodymyr Zelensky", "status__exact": "accepted"})
+    filtered = reviewer_admin.get(
+        "/admin/claims/claim/", {"claimant": "Volodymyr Zelensky", "status__exact": "accepted"}
+    )
     assert "30 towns" in filtered.content.decode()
     assert "2,000" not in filtered.content.decode()
     searched = reviewer_admin.get("/admin/claims/claim/", {"q": "Kupiansk"})

@@ -106,7 +106,9 @@ def test_malformed_json_is_a_400_and_other_media_types_415(reviewer_client):
     response = reviewer_client.post("/api/v1/articles/", data='{"title": ', content_type="application/json")
     assert response.status_code == 400
     assert "detail" in response.json()
-    response = reviewer_client.post("/api/v1/articles/", data="title=x", content_type="application/x-www-form-urlencoded")
+    response = reviewer_client.post(
+        "/api/v1/articles/", data="title=x", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
     response = reviewer_client.post("/api/v1/articles/", data=b"\xff\xfe{}", content_type="application/json")
     assert response.status_code == 400

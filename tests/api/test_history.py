@@ -26,9 +26,9 @@ def test_history_records_who_changed_which_field_from_what_to_what(reviewer_clie
 
 def test_history_covers_the_whole_workflow_in_time_order(reviewer_client, editor_client, reviewer, editor):
     claim = ClaimFactory(status="accepted")
-    review_id = reviewer_client.post("/api/v1/reviews/", {"claim": claim.id, "verdict": "false", "summary": "No."}).json()[
-        "id"
-    ]
+    review_id = reviewer_client.post(
+        "/api/v1/reviews/", {"claim": claim.id, "verdict": "false", "summary": "No."}
+    ).json()["id"]
     reviewer_client.post(
         f"/api/v1/reviews/{review_id}/evidence/", {"url": "https://example.org/a", "stance": "refutes"}, format="json"
     )

@@ -84,7 +84,9 @@ def test_review_evidence_list_queries_are_constant(reviewer_client, reviewer, dj
     small, _ = queries_for(reviewer_client, f"/api/v1/reviews/{review.id}/evidence/", django_assert_max_num_queries, 8)
     for _ in range(10):
         EvidenceFactory(review=review)
-    large, body = queries_for(reviewer_client, f"/api/v1/reviews/{review.id}/evidence/", django_assert_max_num_queries, 8)
+    large, body = queries_for(
+        reviewer_client, f"/api/v1/reviews/{review.id}/evidence/", django_assert_max_num_queries, 8
+    )
     assert len(body) == 11
     assert large == small
 

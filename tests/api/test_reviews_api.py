@@ -288,7 +288,9 @@ def test_full_round_trip_draft_submit_return_resubmit_publish(reviewer_client, e
     ).json()["id"]
     assert reviewer_client.post(f"/api/v1/reviews/{review_id}/evidence/", EVIDENCE, format="json").status_code == 201
     assert reviewer_client.post(f"/api/v1/reviews/{review_id}/submit/").status_code == 200
-    assert editor_client.post(f"/api/v1/reviews/{review_id}/return/", {"comment": "Cite the ministry."}).status_code == 200
+    assert (
+        editor_client.post(f"/api/v1/reviews/{review_id}/return/", {"comment": "Cite the ministry."}).status_code == 200
+    )
     assert reviewer_client.patch(f"/api/v1/reviews/{review_id}/", {"summary": "Inflated tenfold."}).status_code == 200
     assert reviewer_client.post(f"/api/v1/reviews/{review_id}/submit/").status_code == 200
     published = editor_client.post(f"/api/v1/reviews/{review_id}/publish/").json()
