@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -6,15 +7,36 @@ from django.http import StreamingHttpResponse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import triage
+from claims import extraction, triage
 from claims.models import Article, Claim, Tag
+from claims.text import normalize_body
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.concurrency import advance_version
 from reviews import exports
 
 
+class ArticleForm(forms.ModelForm):
+    """Refuses, as the API does, a body that is already stored or that would move claims' text."""
+
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean_body(self):
+        body = normalize_body(self.cleaned_data["body"])
+        duplicate = Article.objects.filter(content_hash=Article.hash_of(body)).exclude(pk=self.instance.pk).first()
+        if duplicate is not None:
+            raise forms.ValidationError(f"This text is already stored as article {duplicate.pk}: “{duplicate}”.")
+        if self.instance.pk and body != self.instance.body and self.instance.claims.exists():
+            raise forms.ValidationError("The body cannot change once claims have been taken from it.")
+        return body
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "publisher", "published_at", "language", "claim_count"]
     list_filter = ["language", "publisher"]
@@ -29,10 +51,36 @@ class ArticleAdmin(admin.ModelAdmin):
     def claim_count(self, article):
         return article.claim_count
 
+    actions = ["extract_candidate_claims"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None or not self.has_extract_permission(request):
+            return form
+        # Offered when adding an article; existing ones use the "Extract candidate claims" action.
+        extract_claims = forms.BooleanField(
+            label="Extract candidate claims",
+            required=False,
+            initial=True,
+            help_text="Propose the article's check-worthy sentences as candidate claims when it is saved.",
+        )
+        return type(form.__name__, (form,), {"extract_claims": extract_claims})
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change and form.cleaned_data.get("extract_claims"):
+            created = extraction.extract_claims(obj, by=request.user)
+            self.message_user(request, f"{len(created)} candidate claim(s) extracted from “{obj}”.")
+
+    def has_extract_permission(self, request):
+        return request.user.has_perm("claims.add_claim")
+
+    @admin.action(description="Extract candidate claims", permissions=["extract"])
+    def extract_candidate_claims(self, request, queryset):
+        created = sum(len(extraction.extract_claims(article, by=request.user)) for article in queryset)
+        self.message_user(request, f"{created} candidate claim(s) extracted from {len(queryset)} article(s).")
 
 
 class ClaimantFilter(admin.SimpleListFilter):
@@ -132,7 +180,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         if not change:
             obj.created_by = request.user
         else:
-            advance_version(obj)
+            advance_version(obj, version=form.cleaned_data.get("version"))
         super().save_model(request, obj, form, change)
 
     def _triage(self, request, queryset, status):

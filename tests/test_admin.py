@@ -167,3 +167,16 @@ def test_dismiss_action_is_for_editors_only(reviewer_admin):
 def test_claim_history_is_visible_in_the_admin(reviewer_admin):
     claim = ClaimFactory()
     assert reviewer_admin.get(f"/admin/claims/claim/{claim.id}/history/").status_code == 200
+
+
+def test_article_admin_refuses_a_duplicate_body_and_a_body_change_under_claims(editor_admin):
+    claim = ClaimFactory()
+    form = {"title": "Copy", "body": claim.article.body, "language": "en", "url": ""}
+    response = editor_admin.post("/admin/claims/article/add/", form)
+    assert response.status_code == 200
+    assert "already stored as article" in response.content.decode()
+    response = editor_admin.post(
+        f"/admin/claims/article/{claim.article_id}/change/", {**form, "title": "Same", "body": "Rewritten."}
+    )
+    assert response.status_code == 200
+    assert "cannot change once claims" in response.content.decode()
