@@ -22,7 +22,7 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = ["title", "url", "publisher", "author", "published_at", "language", "body"]
 
     def clean_body(self):
         body = normalize_body(self.cleaned_data["body"])
