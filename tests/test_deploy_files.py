@@ -1,0 +1,51 @@
+"""docker-compose.yml, the Dockerfile and the Makefile name only things the app really has."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = (ROOT / "factcheck" / "settings.py").read_text()
+
+
+def variables_read_by_settings():
+    return set(re.findall(r"""(?:os\.environ\.get|env_bool|env_int|env_list)\(\s*["']([A-Z_]+)["']""", SETTINGS))
+
+
+def test_every_variable_compose_passes_to_the_app_is_read_by_the_settings():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    app_env = compose["services"]["app"]["environment"]
+    unknown = set(app_env) - variables_read_by_settings()
+    assert unknown == set(), f"docker-compose passes variables the app never reads: {unknown}"
+    assert app_env["DATABASE_URL"].startswith("postgres://")
+    db_env = compose["services"]["db"]["environment"]
+    assert (
+        f"{db_env['POSTGRES_USER']}:{db_env['POSTGRES_PASSWORD']}@db:5432/{db_env['POSTGRES_DB']}"
+        in (app_env["DATABASE_URL"])
+    )
+
+
+def test_compose_secret_key_would_be_accepted_by_the_settings():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    key = re.sub(
+        r"\$\{DJANGO_SECRET_KEY:-(.*)\}", r"\1", compose["services"]["app"]["environment"]["DJANGO_SECRET_KEY"]
+    )
+    assert len(key) >= 50 and len(set(key)) >= 5 and not key.startswith("django-insecure-")
+
+
+def test_compose_and_dockerfile_serve_the_real_wsgi_application():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "gunicorn factcheck.wsgi:application" in compose
+    assert "factcheck.wsgi:application" in dockerfile
+    assert (ROOT / "factcheck" / "wsgi.py").exists()
+    assert "requirements.txt" in dockerfile
+
+
+def test_readme_configuration_table_matches_the_settings():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`((?:DJANGO|FACTCHECK|DATABASE)_[A-Z_]+)`", readme))
+    read = variables_read_by_settings()
+    assert read - documented == set(), f"settings read undocumented variables: {read - documented}"
+    assert documented - read == set(), f"README documents variables the settings ignore: {documented - read}"
