@@ -107,6 +107,15 @@ class ClaimQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(status=Claim.Status.VERIFIED)
 
+    def search(self, text):
+        """Claims whose quote, reviewed wording or claimant match ``text`` (web-search syntax).
+
+        PostgreSQL full-text search on the ``claim_search`` index; a word-by-word match elsewhere.
+        """
+        from claims.search import search_claims
+
+        return search_claims(self, text)
+
 
 class ClaimStatus(models.TextChoices):
     CANDIDATE = "candidate", "Candidate"

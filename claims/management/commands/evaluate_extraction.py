@@ -1,0 +1,58 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.eval import evaluate
+
+# What the extraction must reach on the labelled set (tests/claims/test_extraction.py asserts it too).
+TARGETS = {"precision": 0.8, "recall": 0.9, "claimant_accuracy": 0.8}
+
+
+class Command(BaseCommand):
+    help = (
+        "Score claim extraction against the labelled set (claims/eval/ and the seed article): precision and "
+        "recall of check-worthy sentences and accuracy of claimant attribution, per text and overall."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--details", action="store_true", help="List missed claims, false alarms and wrong claimants."
+        )
+        parser.add_argument(
+            "--check", action="store_true", help="Exit with an error when an overall figure is below its target."
+        )
+
+    def handle(self, *args, details, check, **options):
+        per_text, overall = evaluate()
+        header = (
+            f"{'text':40} {'proposed':>8} {'labelled':>8} {'precision':>9} {'recall':>6} {'claimant':>8} {'exact':>6}"
+        )
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for result in [*per_text, overall]:
+            if result is overall:
+                self.stdout.write("-" * len(header))
+            self.stdout.write(
+                f"{result.name[:40]:40} {result.proposed:>8} {result.labelled:>8} {result.precision:>9.2f} "
+                f"{result.recall:>6.2f} {result.claimant_accuracy:>8.2f} {result.claimant_exact_accuracy:>6.2f}"
+            )
+            if details and result is not overall:
+                for claim in result.misses:
+                    self.stdout.write(f"    missed      {claim['quote'][:90]!r}")
+                for candidate in result.false_alarms:
+                    self.stdout.write(f"    not a claim {candidate.quote[:90]!r} ({candidate.check_worthiness})")
+                for claim, claimant in result.wrong_claimants:
+                    self.stdout.write(
+                        f"    claimant    {claim['quote'][:60]!r}: {claimant or '(article)'!r}, "
+                        f"labelled {claim['claimant'] or '(article)'!r}"
+                    )
+        self.stdout.write(
+            "claimant: same speaker (one name's words contain the other's); exact: identical after lower-casing."
+        )
+        below = [name for name, target in TARGETS.items() if getattr(overall, name) < target]
+        summary = (
+            f"Overall: precision {overall.precision:.2f}, recall {overall.recall:.2f}, "
+            f"claimants {overall.claimant_accuracy:.2f} over {len(per_text)} texts "
+            f"and {overall.labelled} labelled claims."
+        )
+        if below and check:
+            raise CommandError(f"{summary} Below target: {', '.join(below)}.")
+        self.stdout.write(self.style.WARNING(summary) if below else self.style.SUCCESS(summary))
