@@ -54,6 +54,8 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["extract_candidate_claims"]
 
     def get_form(self, request, obj=None, **kwargs):
+        if kwargs.get("fields"):
+            kwargs["fields"] = [name for name in kwargs["fields"] if name != "extract_claims"]
         form = super().get_form(request, obj, **kwargs)
         if obj is not None or not self.has_extract_permission(request):
             return form
