@@ -6,8 +6,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.serializers import BooleanField
 
-from claims import history, similarity
+from claims import extraction, history, similarity
 from claims.api.filters import ClaimFilter, SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
@@ -30,7 +31,11 @@ class ArticleViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """News articles. Posting a body that is already stored returns the stored article (200)."""
+    """News articles. Posting a body that is already stored returns the stored article (200).
+
+    A new article's candidate claims are extracted as it is created, unless the client asks not to
+    with ``?extract=false`` or ``"extract": false`` in the body; ``extract/`` runs it later.
+    """
 
     ordering_fields = ["id", "published_at", "created_at", "updated_at"]
     filterset_fields = ["language", "publisher"]
@@ -41,7 +46,18 @@ class ArticleViewSet(
     def get_serializer_class(self):
         return ArticleListSerializer if self.action == "list" else ArticleSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "extract",
+                OpenApiTypes.BOOL,
+                description="Extract candidate claims from a new article (default true). "
+                'Also accepted as `"extract": false` in the body.',
+            )
+        ]
+    )
     def create(self, request, *args, **kwargs):
+        extract = self._wants_extraction(request)
         serializer = self.get_serializer(data=request.data)
         body = request.data.get("body") if isinstance(request.data, dict) else None
         if isinstance(body, str) and body.strip():
@@ -49,17 +65,33 @@ class ArticleViewSet(
             if existing is not None:
                 return Response(self.get_serializer(existing).data, status=status.HTTP_200_OK)
         serializer.is_valid(raise_exception=True)
-        serializer.save(created_by=request.user)
+        with transaction.atomic():
+            article = serializer.save(created_by=request.user)
+            if extract:
+                extraction.extract_claims(article, by=request.user)
         return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    def _wants_extraction(self, request):
+        """``extract`` from the query string or the body: true unless the client says false."""
+        value = request.query_params.get("extract")
+        if value is None and isinstance(request.data, dict):
+            value = request.data.get("extract")
+        if value is None:
+            return True
+        try:
+            return BooleanField().to_internal_value(value)
+        except ValidationError as exc:
+            raise ValidationError({"extract": ["Must be true or false."]}) from exc
 
     @extend_schema(request=None, responses={200: ClaimSerializer(many=True)})
     @action(detail=True, methods=["post"], permission_classes=[IsNewsroom])
     def extract(self, request, pk=None):
-        """Propose candidate claims from the article body; running it again adds nothing twice."""
-        from claims.extraction import extract_claims
+        """Propose candidate claims from the article body; running it again adds nothing twice.
 
+        Extraction reads English only: an article in another language yields no candidates.
+        """
         article = self.get_object()
-        created = extract_claims(article, by=request.user)
+        created = extraction.extract_claims(article, by=request.user)
         claims = Claim.objects.filter(article=article).with_related().order_by("start")
         data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
         return Response({"created": len(created), "claims": data})
