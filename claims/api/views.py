@@ -1,12 +1,12 @@
 from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import BooleanField
+from rest_framework.serializers import BooleanField, IntegerField
 
 from claims import extraction, history, similarity
 from claims.api.filters import ClaimFilter, SimilarQueryForm
@@ -46,6 +46,7 @@ class ArticleViewSet(
     def get_serializer_class(self):
         return ArticleListSerializer if self.action == "list" else ArticleSerializer
 
+    @extend_schema(responses={201: ArticleSerializer, 200: ArticleSerializer})
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -83,7 +84,14 @@ class ArticleViewSet(
         except ValidationError as exc:
             raise ValidationError({"extract": ["Must be true or false."]}) from exc
 
-    @extend_schema(request=None, responses={200: ClaimSerializer(many=True)})
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "ExtractionResult", {"created": IntegerField(), "claims": ClaimSerializer(many=True)}
+            )
+        },
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsNewsroom])
     def extract(self, request, pk=None):
         """Propose candidate claims from the article body; running it again adds nothing twice.

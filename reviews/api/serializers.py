@@ -11,7 +11,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
     url = serializers.CharField(max_length=2000, validators=[http_url])
     archive_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[http_url])
     quote = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Evidence
@@ -38,7 +38,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     """A review of one claim. ``state`` changes only through the submit/publish/return actions."""
 
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    published_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    published_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     verdict = serializers.ChoiceField(choices=Verdict.choices)
     rating_text = serializers.CharField(
         required=False, allow_blank=True, max_length=100, help_text="Defaults to the verdict's label."

@@ -1,0 +1,96 @@
+"""OpenAPI document additions: the error responses every operation can give, documented once.
+
+drf-spectacular documents the success response of each view. The errors come from shared machinery
+(authentication, permissions, throttling, the request-size guard, the exception handler), so they
+are added here for every operation rather than repeated on each view.
+"""
+
+SAFE_METHODS = {"get", "head", "options"}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "What went wrong, in `detail`.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Invalid input: each offending field maps to its messages (`non_field_errors` for the whole "
+        "object); a request that cannot be read at all has a `detail` instead."
+    ),
+    "additionalProperties": {},
+}
+
+COMMON_ERRORS = {
+    "400": ("Invalid input.", "ValidationError"),
+    "401": ("The credentials are missing, wrong, expired or revoked.", "Error"),
+    "403": ("The authenticated user may not do this.", "Error"),
+    "404": ("No such object, or not visible to this user; or an invalid page cursor.", "Error"),
+    "413": ("The request body is larger than the limit.", "Error"),
+    "429": ("Too many requests (throttled), or too many failed logins (locked out).", "Error"),
+    "503": ("The database is unavailable; retry after `Retry-After` seconds.", "Error"),
+}
+WRITE_ERRORS = {
+    "409": ("The change conflicts with the object's current state or version.", "Error"),
+    "415": ("The request body is not JSON.", "Error"),
+}
+PRECONDITION_FAILED = ("`If-Match` names a version that is no longer current.", "Error")
+
+# Response fields that only some users see, so they cannot be "required" in the document.
+ROLE_DEPENDENT_FIELDS = {
+    "Review": ["editor_comment"],  # newsroom only: reviews.api.serializers.ReviewSerializer.to_representation
+}
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": 'The ETag you read (e.g. `"3"`); a stale one is refused with 412.',
+}
+
+
+def _error_response(description, component):
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+
+
+def _is_versioned(operation, schemas):
+    """Whether the operation answers with an object carrying a ``version`` (optimistic locking)."""
+    for response in operation.get("responses", {}).values():
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            component = schemas.get(ref.rsplit("/", 1)[1], {})
+            if "version" in component.get("properties", {}):
+                return True
+    return False
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: document error responses (and ``If-Match``) on every operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)
+    for component, fields in ROLE_DEPENDENT_FIELDS.items():
+        required = schemas.get(component, {}).get("required", [])
+        required[:] = [name for name in required if name not in fields]
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            errors = dict(COMMON_ERRORS)
+            if method not in SAFE_METHODS:
+                errors.update(WRITE_ERRORS)
+                if method in ("put", "patch") and _is_versioned(operation, schemas):
+                    errors["412"] = PRECONDITION_FAILED
+                    parameters = operation.setdefault("parameters", [])
+                    if not any(p.get("name") == "If-Match" for p in parameters):
+                        parameters.append(IF_MATCH)
+            responses = operation["responses"]
+            for code, (description, component) in errors.items():
+                responses.setdefault(code, _error_response(description, component))
+    return result
