@@ -24,10 +24,12 @@ import json
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import FilteredRelation, Q
+from django.db import connections
+from django.db.models import CharField, FilteredRelation, Func, Q
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -89,6 +91,7 @@ _CLAIM_COLUMNS = (
     "published__summary",
     "published__published_at",
 )
+_DATETIMES = {"created_at", "updated_at", "article__published_at", "published__published_at"}
 _EVIDENCE_COLUMNS = (
     "review_id",
     "id",
@@ -144,34 +147,84 @@ def exported_claims(queryset, *, batch_size=None):
     holding only that batch: the query count and memory do not grow with the size of the export.
     """
     batch_size = batch_size or BATCH_SIZE
+    column, render = _datetime_reading(queryset.db)
     rows = (
         queryset.annotate(published=FilteredRelation("reviews", condition=Q(reviews__state=Review.State.PUBLISHED)))
         .filter(published__isnull=False)
         .order_by("pk")
-        .values_list(*_CLAIM_COLUMNS)
+        .values_list(*(column(name) if name in _DATETIMES else name for name in _CLAIM_COLUMNS))
+    )
+    evidence_rows = (
+        Evidence.objects.using(queryset.db)
+        .order_by("id")
+        .values_list(*(column(name) if name in _DATETIMES else name for name in _EVIDENCE_COLUMNS))
     )
     last_id = 0
     while True:
         batch = list(rows.filter(pk__gt=last_id)[:batch_size])
         if not batch:
             return
-        yield from _build(batch)
+        yield from _build(batch, evidence_rows, render)
         if len(batch) < batch_size:
             return
         last_id = batch[-1][0]
 
 
-def _build(batch):
+class UTCTimestamp(Func):
+    """A datetime as DRF renders it in UTC (``2022-09-10T08:30:00.250000Z``), formatted by the database.
+
+    Parsing every timestamp into a Python datetime only to format it again was most of an export's
+    time. PostgreSQL and SQLite; ``_utc_text`` drops the ``.000000`` that DRF leaves out.
+    """
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django stores aware datetimes as UTC text: "YYYY-MM-DD HH:MM:SS[.ffffff]".
+        template = "(replace(%(expressions)s, ' ', 'T') || 'Z')"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _datetime_reading(alias):
+    """How datetime columns are read: as text from the database when the output is in UTC (the
+    usual case), else as datetimes rendered in the current time zone by Python."""
+    if connections[alias].vendor in ("postgresql", "sqlite") and timezone.get_current_timezone_name() == "UTC":
+        return UTCTimestamp, _utc_text
+    return (lambda name: name), partial(_datetime, zone=timezone.get_current_timezone())
+
+
+def _utc_text(value):
+    return value[:-8] + "Z" if value and value.endswith(".000000Z") else value
+
+
+def _datetime(value, zone=None):
+    """As DRF renders a datetime: ISO 8601 in the current time zone, ``Z`` for UTC."""
+    if not value:
+        return None
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def _build(batch, evidence_rows, render):
     claim_ids = [row[0] for row in batch]
     tags = {claim_id: [] for claim_id in claim_ids}
     for claim_id, name in (
-        Claim.tags.through.objects.filter(claim_id__in=claim_ids)
+        Claim.tags.through.objects.using(evidence_rows.db)
+        .filter(claim_id__in=claim_ids)
         .order_by("tag__name")
         .values_list("claim_id", "tag__name")
     ):
         tags[claim_id].append(name)
     evidence = {row[20]: [] for row in batch}
-    for row in Evidence.objects.filter(review_id__in=list(evidence)).order_by("id").values_list(*_EVIDENCE_COLUMNS):
+    for row in evidence_rows.filter(review_id__in=list(evidence)):
         evidence[row[0]].append(
             {
                 "id": row[1],
@@ -186,10 +239,11 @@ def _build(batch):
                 "accessed_at": _date(row[9]),
                 "archive_url": row[10],
                 "added_by": row[11],
-                "created_at": _datetime(row[12]),
-                "updated_at": _datetime(row[13]),
+                "created_at": render(row[12]),
+                "updated_at": render(row[13]),
             }
         )
+
     for row in batch:
         (
             claim_id,
@@ -232,8 +286,8 @@ def _build(batch):
             "status": status,
             "verdict": verdict,
             "tags": tags[claim_id],
-            "created_at": _datetime(created_at),
-            "updated_at": _datetime(updated_at),
+            "created_at": render(created_at),
+            "updated_at": render(updated_at),
             "version": version,
             "article_title": article_title,
             "article_url": article_url,
@@ -244,29 +298,17 @@ def _build(batch):
                 "rating_text": rating_text,
                 "rating_value": RATING_VALUES.get(review_verdict),
                 "summary": summary,
-                "published_at": _datetime(published_at),
+                "published_at": render(published_at),
                 "evidence": evidence[review_id],
             },
         }
         article = {
             "publisher": article_publisher,
             "author": article_author,
-            "published_at": _datetime(article_published_at),
+            "published_at": render(article_published_at),
             "language": article_language,
         }
         yield ExportedClaim(detail, article)
-
-
-def _datetime(value):
-    """As DRF renders a datetime: ISO 8601 in the current time zone, ``Z`` for UTC."""
-    if not value:
-        return None
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _date(value):
-    return value.isoformat() if value else None
 
 
 def review_url(claim_id, review_id):

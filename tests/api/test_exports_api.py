@@ -7,6 +7,7 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -106,6 +107,16 @@ def test_each_ndjson_line_equals_the_claim_detail_field_for_field(anon, reviewer
                 assert line[field] == detail[field], field
 
 
+def test_ndjson_equals_the_claim_detail_in_another_time_zone_too(anon):
+    """Outside UTC the timestamps are rendered by Python, as DRF does, instead of by the database."""
+    make_varied_claims()
+    with timezone.override("Europe/Kyiv"):
+        lines = [json.loads(line) for line in body(anon.get(URL, {"format": "ndjson"})).splitlines()]
+        details = [anon.get(f"/api/v1/claims/{line['id']}/").json() for line in lines]
+    assert lines == details
+    assert lines[0]["created_at"].endswith(("+02:00", "+03:00"))
+
+
 # --- who may export, and what --------------------------------------------------------------------
 
 
@@ -165,6 +176,7 @@ def test_the_claim_list_filters_apply(anon):
     Claim.objects.filter(pk=third.pk).update(updated_at="2031-01-01T00:00:00Z")
     assert ids(updated_since="2030-06-01T00:00:00+02:00") == [third.pk]
     assert ids(status="candidate") == [first.pk, second.pk, third.pk]
+    assert ids(search="calc") == [second.pk]
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,12 @@
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from claims.models import Article, Claim, Tag
 from reviews import exports
@@ -124,6 +125,32 @@ def test_an_empty_export_is_still_valid_in_every_format():
     assert json.loads(export(exports.write_datafeed))["dataFeedElement"] == []
     assert export(exports.write_ndjson) == ""
     assert list(csv.reader(io.StringIO(export(exports.write_csv).lstrip("\ufeff")))) == [exports.CSV_COLUMNS]
+
+
+def test_timestamps_read_as_text_equal_those_rendered_in_python():
+    """The database formats UTC timestamps (the fast path); Python renders them in any other zone."""
+    make_varied_claims()
+    fast = [claim.detail for claim in exports.exported_claims(exports.verified_claims())]
+    with timezone.override("America/New_York"):
+        slow = [claim.detail for claim in exports.exported_claims(exports.verified_claims())]
+
+    def instants(detail):
+        review = detail["published_review"]
+        stamps = [detail["created_at"], detail["updated_at"], review["published_at"]]
+        stamps += [e[key] for e in review["evidence"] for key in ("created_at", "updated_at")]
+        return stamps
+
+    for a, b in zip(fast, slow, strict=True):
+        assert all(stamp.endswith("Z") for stamp in instants(a))
+        assert all(stamp.endswith(("-04:00", "-05:00")) for stamp in instants(b))
+        assert [parse_datetime(x) for x in instants(a)] == [parse_datetime(x) for x in instants(b)]
+
+
+def test_whole_second_timestamps_have_no_fraction_as_in_drf():
+    review = ReviewFactory(state=Review.State.PUBLISHED)
+    Review.objects.filter(pk=review.pk).update(published_at=datetime(2022, 9, 10, 8, 30, tzinfo=UTC))
+    (claim,) = exports.exported_claims(exports.verified_claims())
+    assert claim.detail["published_review"]["published_at"] == "2022-09-10T08:30:00Z"
 
 
 # --- query counts ------------------------------------------------------------------------------

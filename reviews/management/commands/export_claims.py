@@ -77,11 +77,11 @@ class Command(BaseCommand):
                     written += len(chunk.encode())
                 self.stdout.flush()
             else:
-                # newline="": the CSV writer already ends rows with \r\n.
-                with open(options["output"], "w", encoding="utf-8", newline="") as out:
+                with open(options["output"], "wb") as out:
                     for chunk in chunks:
-                        out.write(chunk)
-                        written += len(chunk.encode())
+                        data = chunk.encode()
+                        out.write(data)
+                        written += len(data)
         except OSError as exc:
             raise CommandError(f"Cannot write {options['output']}: {exc}") from exc
         where = "stdout" if to_stdout else options["output"]
