@@ -1,0 +1,171 @@
+"""Production settings: Django's deploy check is clean, weak secrets refuse to start, TLS behind a proxy."""
+
+import os
+import runpy
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_FILE = ROOT / "factcheck" / "settings.py"
+REAL_KEY = secrets.token_urlsafe(60)
+
+
+def production_env(**overrides):
+    """The environment of a production process: nothing inherited from the test run but the basics."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "FACTCHECK_")) and name != "DATABASE_URL"
+    }
+    env.update({"DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "factcheck.settings"})
+    env.update(overrides)
+    return {name: value for name, value in env.items() if value is not None}
+
+
+def manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=production_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def load_settings(monkeypatch, **env):
+    """Execute settings.py afresh under ``env`` and return its names (the running settings stay as they are)."""
+    for name in list(os.environ):
+        if name.startswith(("DJANGO_", "FACTCHECK_")):
+            monkeypatch.delenv(name)
+    for name, value in production_env(**env).items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
+
+
+def test_deploy_check_reports_nothing_in_production():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=REAL_KEY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+def test_app_refuses_to_start_without_a_secret_key():
+    result = manage("check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("short-but-random-1f9c", id="too-short"),
+        pytest.param("django-insecure-" + secrets.token_urlsafe(50), id="django-insecure-prefix"),
+        pytest.param("x" * 64, id="one-character-repeated"),
+        pytest.param(" " * 64, id="blank"),
+    ],
+)
+def test_app_refuses_a_weak_secret_key(monkeypatch, key):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        load_settings(monkeypatch, DJANGO_SECRET_KEY=key)
+
+
+def test_debug_runs_need_no_secret_key(monkeypatch):
+    values = load_settings(monkeypatch, DJANGO_DEBUG="1")
+    assert values["SECRET_KEY"]
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert values["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_production_defaults_are_secure(monkeypatch):
+    values = load_settings(monkeypatch, DJANGO_SECRET_KEY=REAL_KEY)
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SECURE_HSTS_PRELOAD"] is True
+    assert values["SECURE_CONTENT_TYPE_NOSNIFF"] is True
+    assert values["X_FRAME_OPTIONS"] == "DENY"
+    assert "SECURE_PROXY_SSL_HEADER" not in values
+    assert "rest_framework.renderers.BrowsableAPIRenderer" not in values["REST_FRAMEWORK"]["DEFAULT_RENDERER_CLASSES"]
+
+
+def test_tls_settings_are_configurable_for_a_terminating_proxy(monkeypatch):
+    values = load_settings(
+        monkeypatch,
+        DJANGO_SECRET_KEY=REAL_KEY,
+        DJANGO_SECURE_PROXY_SSL_HEADER="1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_HSTS_SECONDS="600",
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="0",
+        DJANGO_SECURE_HSTS_PRELOAD="0",
+        DJANGO_SECURE_COOKIES="1",
+        DJANGO_ALLOWED_HOSTS="factcheck.example.org, api.example.org",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://factcheck.example.org",
+    )
+    assert values["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert values["SECURE_HSTS_SECONDS"] == 600
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert values["SECURE_HSTS_PRELOAD"] is False
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["ALLOWED_HOSTS"] == ["factcheck.example.org", "api.example.org"]
+    assert values["CSRF_TRUSTED_ORIGINS"] == ["https://factcheck.example.org"]
+
+
+@pytest.fixture
+def behind_tls_proxy(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    return settings
+
+
+@pytest.mark.django_db
+def test_plain_http_is_redirected_to_https_except_the_health_check(behind_tls_proxy):
+    client = Client()
+    response = client.get("/api/v1/claims/", headers={"X-Forwarded-Proto": "http"})
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/api/v1/claims/"
+    assert client.get("/healthz", headers={"X-Forwarded-Proto": "http"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_https_responses_carry_the_security_headers(behind_tls_proxy):
+    response = Client().get("/api/v1/claims/", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_session_and_csrf_cookies_are_secure_and_session_cookie_is_http_only(behind_tls_proxy, editor):
+    # What the proxy forwards: the public host name and the scheme the browser used.
+    client = Client(enforce_csrf_checks=True, headers={"Host": "localhost", "X-Forwarded-Proto": "https"})
+    login_page = client.get("/admin/login/")
+    assert login_page.status_code == 200
+    csrf_cookie = client.cookies["csrftoken"]
+    assert csrf_cookie["secure"]
+    response = client.post(
+        "/admin/login/",
+        {"username": editor.username, "password": "correct horse battery staple", "next": "/admin/"},
+        headers={"X-CSRFToken": csrf_cookie.value, "Referer": "https://localhost/admin/login/"},
+    )
+    assert response.status_code == 302, response.content
+    session_cookie = response.cookies["sessionid"]
+    assert session_cookie["secure"]
+    assert session_cookie["httponly"]
