@@ -2,10 +2,10 @@
 
     DATABASE_URL=postgres://root@127.0.0.1:5432/helper_b .venv/bin/python bench/export.py --claims 10000 100000
 
-Works in a dedicated scratch database, ``<name of DATABASE_URL's database>_export_bench`` on the
-same server: created (migrated, filled with bulk_create) for the run and dropped afterwards, so it
-never touches the database DATABASE_URL names. ``--reuse`` keeps and tops up an existing scratch
-database (``--keep`` leaves it in place at the end).
+Works in dedicated scratch databases, ``<DATABASE_URL's database>_export_bench_<claims>`` on the
+same server, one per size: created, migrated and filled with bulk_create for the run and dropped
+afterwards, so it never touches the database DATABASE_URL names. ``--keep`` leaves them in place;
+``--reuse`` then uses them again instead of filling new ones (filling 100k claims takes minutes).
 
 For every size and format it runs ``manage.py export_claims --output /dev/null`` in a fresh
 subprocess (best time of ``--repeat`` runs) and reports:
@@ -44,9 +44,9 @@ SENTENCES = [
 CLAIMS_PER_ARTICLE = 10
 
 
-def bench_url(url):
+def bench_url(url, size):
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_export_bench"))
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_export_bench_{size}"))
 
 
 def admin_connection(url):
@@ -89,9 +89,7 @@ def fill(target, evidence_per_review):
     from reviews.models import Evidence, Review, Verdict
 
     have = Claim.objects.count()
-    if have > target:
-        sys.exit(f"The scratch database holds {have} claims, more than {target}: run without --reuse.")
-    if have and Claim.objects.exclude(status=Claim.Status.VERIFIED).exists():
+    if have > target or Claim.objects.exclude(status=Claim.Status.VERIFIED).exists():
         sys.exit("The scratch database holds claims this benchmark did not make: run without --reuse.")
     User = get_user_model()
     author, _ = User.objects.get_or_create(username="bench-reviewer")
@@ -297,7 +295,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=None, help="Claims per batch (default: the export's).")
     parser.add_argument("--repeat", type=int, default=3, help="Runs per measurement; the best time counts.")
     parser.add_argument("--no-tracemalloc", action="store_true", help="Skip the (slower) Python allocation run.")
-    parser.add_argument("--reuse", action="store_true", help="Keep and top up an existing scratch database.")
+    parser.add_argument("--reuse", action="store_true", help="Use the scratch databases an earlier --keep run left.")
     parser.add_argument("--keep", action="store_true", help="Leave the scratch database in place afterwards.")
     # Internal: what the subprocesses run.
     parser.add_argument("--migrate", action="store_true", help=argparse.SUPPRESS)
@@ -326,14 +324,13 @@ def main():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL=postgres://…: the benchmark compares with PostgreSQL's COPY.")
-    scratch = bench_url(url)
-    print(f"scratch database: {database_name(scratch)} (DATABASE_URL's database is left alone)", file=sys.stderr)
-    prepare_database(url, scratch, reuse=args.reuse)
     results = {}
     batch = ["--batch-size", str(args.batch_size)] if args.batch_size else []
-    try:
-        for size in sorted(args.claims):
-            print(f"filling to {size} verified claims…", file=sys.stderr, flush=True)
+    for size in sorted(args.claims):
+        scratch = bench_url(url, size)
+        print(f"{database_name(scratch)}: {size} verified claims…", file=sys.stderr, flush=True)
+        try:
+            prepare_database(url, scratch, reuse=args.reuse)
             run_child(scratch, ["--fill", str(size), "--evidence", str(args.evidence)])
             copy = min((run_child(scratch, ["--copy"]) for _ in range(args.repeat)), key=lambda r: r["seconds"])
             results[size] = {"copy": copy}
@@ -344,11 +341,11 @@ def main():
                 if not args.no_tracemalloc:
                     best["traced_peak_kb"] = run_child(scratch, ["--measure", fmt, "--trace", *batch])["traced_peak_kb"]
                 results[size][fmt] = best
-                print(f"  {size} {fmt}: {best['summary']}", file=sys.stderr, flush=True)
-    finally:
-        if not args.keep:
-            with admin_connection(url) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database_name(scratch)}" WITH (FORCE)')
+                print(f"  {best['summary']} (COPY {copy['seconds']:.2f}s)", file=sys.stderr, flush=True)
+        finally:
+            if not args.keep:
+                with admin_connection(url) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{database_name(scratch)}" WITH (FORCE)')
     report(results, args)
 
 

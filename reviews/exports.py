@@ -20,6 +20,7 @@ Formats:
 """
 
 import csv
+import io
 import json
 from collections import namedtuple
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import CharField, FilteredRelation, Func, Q
+from django.db.models import CharField, F, FilteredRelation, Func, Lookup, Q
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -148,12 +149,11 @@ def exported_claims(queryset, *, batch_size=None):
     """
     batch_size = batch_size or BATCH_SIZE
     column, render = _datetime_reading(queryset.db)
-    rows = (
-        queryset.annotate(published=FilteredRelation("reviews", condition=Q(reviews__state=Review.State.PUBLISHED)))
-        .filter(published__isnull=False)
-        .order_by("pk")
-        .values_list(*(column(name) if name in _DATETIMES else name for name in _CLAIM_COLUMNS))
-    )
+    claims = queryset.annotate(
+        published=FilteredRelation("reviews", condition=Q(reviews__state=Review.State.PUBLISHED))
+    ).filter(published__isnull=False)
+    rows = claims.order_by("pk").values_list(*(column(name) if name in _DATETIMES else name for name in _CLAIM_COLUMNS))
+    tag_rows = Claim.tags.through.objects.using(queryset.db).order_by("tag__name").values_list("claim_id", "tag__name")
     evidence_rows = (
         Evidence.objects.using(queryset.db)
         .order_by("id")
@@ -164,10 +164,34 @@ def exported_claims(queryset, *, batch_size=None):
         batch = list(rows.filter(pk__gt=last_id)[:batch_size])
         if not batch:
             return
-        yield from _build(batch, evidence_rows, render)
+        yield from _build(
+            batch,
+            tag_rows.filter(AnyOf(F("claim_id"), [row[0] for row in batch])),
+            evidence_rows.filter(AnyOf(F("review_id"), [row[20] for row in batch])),
+            render,
+        )
         if len(batch) < batch_size:
             return
         last_id = batch[-1][0]
+
+
+class AnyOf(Lookup):
+    """``column IN (ids)``, bound as a single array on PostgreSQL (``= ANY(%s)``).
+
+    Binding a thousand ids one parameter at a time cost more than running the query; a subquery
+    instead of the list made PostgreSQL scan whole tables for every batch.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
 
 
 class UTCTimestamp(Func):
@@ -213,18 +237,16 @@ def _date(value):
     return value.isoformat() if value else None
 
 
-def _build(batch, evidence_rows, render):
-    claim_ids = [row[0] for row in batch]
-    tags = {claim_id: [] for claim_id in claim_ids}
-    for claim_id, name in (
-        Claim.tags.through.objects.using(evidence_rows.db)
-        .filter(claim_id__in=claim_ids)
-        .order_by("tag__name")
-        .values_list("claim_id", "tag__name")
-    ):
-        tags[claim_id].append(name)
+def _build(batch, tag_rows, evidence_rows, render):
+    """ExportedClaims of a batch of claim rows, with the tags and evidence of those claims."""
+    tags = {row[0]: [] for row in batch}
+    for claim_id, name in tag_rows:
+        if claim_id in tags:  # a claim verified since the batch was read is in the next export
+            tags[claim_id].append(name)
     evidence = {row[20]: [] for row in batch}
-    for row in evidence_rows.filter(review_id__in=list(evidence)):
+    for row in evidence_rows:
+        if row[0] not in evidence:
+            continue
         evidence[row[0]].append(
             {
                 "id": row[1],
@@ -316,8 +338,13 @@ def review_url(claim_id, review_id):
 
     ``FACTCHECK_REVIEW_URL_TEMPLATE`` (``{base}``, ``{claim_id}``, ``{review_id}``) overrides the shape.
     """
+    return review_urls()(claim_id=claim_id, review_id=review_id)
+
+
+def review_urls():
+    """``review_url`` with the settings read once, for use on every row of an export."""
     template = getattr(settings, "FACTCHECK_REVIEW_URL_TEMPLATE", "{base}/reviews/{review_id}/")
-    return template.format(base=settings.FACTCHECK_PUBLIC_BASE_URL.rstrip("/"), claim_id=claim_id, review_id=review_id)
+    return partial(template.format, base=settings.FACTCHECK_PUBLIC_BASE_URL.rstrip("/"))
 
 
 def organization():
@@ -329,8 +356,11 @@ def organization():
     }
 
 
-def claim_review(claim, *, publisher=None):
-    """The schema.org ClaimReview (a dict) of a claim's published review."""
+def claim_review(claim, *, publisher=None, url=None):
+    """The schema.org ClaimReview (a dict) of a claim's published review.
+
+    ``publisher`` and ``url`` (from ``organization()`` and ``review_urls()``) save reading settings per claim.
+    """
     detail, article = claim
     review = detail["published_review"]
     rating = {"@type": "Rating", "alternateName": review["rating_text"]}
@@ -356,7 +386,7 @@ def claim_review(claim, *, publisher=None):
     result = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": review_url(detail["id"], review["id"]),
+        "url": (url or review_urls())(claim_id=detail["id"], review_id=review["id"]),
         "claimReviewed": detail["claim_reviewed"] or detail["quote"],
         "author": publisher or organization(),
         "datePublished": review["published_at"],
@@ -381,8 +411,7 @@ def _citation(evidence):
     return work
 
 
-def _dumps(obj):
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _chunks(pieces):
@@ -410,13 +439,13 @@ def _json_list(head, items, tail):
 
 def write_claimreview(claims):
     """A JSON array of ClaimReview objects, one per line."""
-    publisher = organization()
-    return _chunks(_json_list("[", (claim_review(claim, publisher=publisher) for claim in claims), "]\n"))
+    publisher, url = organization(), review_urls()
+    return _chunks(_json_list("[", (claim_review(claim, publisher=publisher, url=url) for claim in claims), "]\n"))
 
 
 def write_datafeed(claims):
     """The ClaimReview objects in a schema.org DataFeed, as Google's fact-check feed has them."""
-    publisher = organization()
+    publisher, url = organization(), review_urls()
     head = _dumps(
         {
             "@context": "https://schema.org",
@@ -434,7 +463,7 @@ def write_datafeed(claims):
             "url": review["url"],
             "item": [review],
         }
-        for review in (claim_review(claim, publisher=publisher) for claim in claims)
+        for review in (claim_review(claim, publisher=publisher, url=url) for claim in claims)
     )
     return _chunks(_json_list(head[:-1] + ',"dataFeedElement":[', items, "]}\n"))
 
@@ -444,51 +473,51 @@ def write_ndjson(claims):
     return _chunks(_dumps(claim.detail) + "\n" for claim in claims)
 
 
-class _Line:
-    """A file for ``csv.writer`` that hands back each formatted line instead of storing it."""
-
-    def write(self, line):
-        return line
+def _guard(text):
+    """Keep a spreadsheet from running a cell as a formula: a leading ``'`` makes it text."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def csv_row(claim):
-    """The ``CSV_COLUMNS`` cells of a claim, neutralised against formula injection."""
+def csv_row(claim, url):
+    """The ``CSV_COLUMNS`` cells of a claim, text neutralised against formula injection."""
     detail = claim.detail
     review = detail["published_review"]
     return [
-        _cell(value)
-        for value in (
-            detail["id"],
-            detail["article"],
-            detail["article_title"],
-            detail["article_url"],
-            detail["claimant"],
-            detail["quote"],
-            detail["claim_reviewed"],
-            review["verdict"],
-            review["rating_text"],
-            review["rating_value"],
-            review["summary"],
-            " ".join(evidence["url"] for evidence in review["evidence"]),
-            review["published_at"],
-            review_url(detail["id"], review["id"]),
-        )
+        detail["id"],
+        detail["article"],
+        _guard(detail["article_title"]),
+        _guard(detail["article_url"] or ""),
+        _guard(detail["claimant"]),
+        _guard(detail["quote"]),
+        _guard(detail["claim_reviewed"]),
+        review["verdict"],
+        _guard(review["rating_text"]),
+        "" if review["rating_value"] is None else review["rating_value"],
+        _guard(review["summary"]),
+        _guard(" ".join(evidence["url"] for evidence in review["evidence"])),
+        review["published_at"],
+        _guard(url(claim_id=detail["id"], review_id=review["id"])),
     ]
 
 
-def write_csv(claims):
+def write_csv(claims, rows_per_chunk=500):
     """A header and one row per claim; UTF-8 with a byte-order mark, RFC 4180 quoting and line ends."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    yield from _chunks(writer.writerow(csv_row(claim)) for claim in claims)
+    url = review_urls()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(CSV_COLUMNS)
+    rows = []
+    for claim in claims:
+        rows.append(csv_row(claim, url))
+        if len(rows) == rows_per_chunk:
+            writer.writerows(rows)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            rows.clear()
+    writer.writerows(rows)
+    yield buffer.getvalue()
 
 
 @dataclass(frozen=True)
