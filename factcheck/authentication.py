@@ -31,7 +31,9 @@ class TokenLoginView(LoginView):
         auth=[],
     )
     def post(self, request, format=None):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        # django-axes marks a locked-out request on the object given to authenticate(); its middleware
+        # reads the Django request, so hand over that one rather than DRF's wrapper.
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
         return super().post(request, format=format)

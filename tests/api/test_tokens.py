@@ -1,0 +1,259 @@
+"""API tokens: issued for a password, stored hashed, expiring, revocable, listed in the admin; login abuse is slowed."""
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from tests.factories import ReviewerFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+LOGIN = "/api/v1/auth/token/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counters():
+    """Throttle counters live in the cache, which outlives a test's database transaction."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def log_in(client, username, password=PASSWORD, **extra):
+    return client.post(LOGIN, {"username": username, "password": password}, format="json", **extra)
+
+
+def token_client(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def test_login_returns_a_token_and_its_expiry(anon, reviewer):
+    response = log_in(anon, reviewer.username)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"token", "expiry"}
+    expiry = timezone.datetime.fromisoformat(body["expiry"])
+    expected = timezone.now() + settings.REST_KNOX["TOKEN_TTL"]
+    assert abs((expiry - expected).total_seconds()) < 60
+
+
+def test_token_is_stored_only_as_a_hash(anon, reviewer):
+    token = log_in(anon, reviewer.username).json()["token"]
+    stored = AuthToken.objects.get(user=reviewer)
+    assert stored.digest != token
+    assert token not in stored.digest
+    assert len(stored.digest) == 128  # SHA-512, hex
+    assert not AuthToken.objects.filter(digest=token).exists()
+
+
+def test_token_authenticates_api_requests_as_its_user(anon, reviewer):
+    draft = ReviewFactory(author=reviewer)
+    token = log_in(anon, reviewer.username).json()["token"]
+    response = token_client(token).get(f"/api/v1/reviews/{draft.id}/")
+    assert response.status_code == 200
+    assert response.json()["author"] == reviewer.username
+
+
+def test_each_login_issues_a_separate_token(anon, reviewer):
+    first = log_in(anon, reviewer.username).json()["token"]
+    second = log_in(anon, reviewer.username).json()["token"]
+    assert first != second
+    assert AuthToken.objects.filter(user=reviewer).count() == 2
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Token not-a-real-token", "Token ", "Token a b", "Token \x00", "Token " + "x" * 10_000, "token lowercase-prefix"],
+)
+def test_a_wrong_token_is_refused_with_a_json_401(header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get("/api/v1/reviews/")
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+def test_another_authorization_scheme_is_treated_as_anonymous():
+    ReviewFactory(state="draft")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer abc")
+    response = client.get("/api/v1/reviews/")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_an_expired_token_is_refused_and_deleted(reviewer):
+    instance, token = AuthToken.objects.create(user=reviewer, expiry=timedelta(seconds=-1))
+    response = token_client(token).get("/api/v1/reviews/")
+    assert response.status_code == 401
+    assert not AuthToken.objects.filter(pk=instance.pk).exists()
+
+
+def test_a_token_of_a_deactivated_user_is_refused(reviewer):
+    _, token = AuthToken.objects.create(user=reviewer)
+    reviewer.is_active = False
+    reviewer.save()
+    assert token_client(token).get("/api/v1/reviews/").status_code == 401
+
+
+def test_revoking_a_token_logs_out_only_that_token(reviewer):
+    _, revoked = AuthToken.objects.create(user=reviewer)
+    _, kept = AuthToken.objects.create(user=reviewer)
+    response = token_client(revoked).post("/api/v1/auth/token/revoke/")
+    assert response.status_code == 204
+    assert token_client(revoked).get("/api/v1/reviews/").status_code == 401
+    assert token_client(revoked).post("/api/v1/auth/token/revoke/").status_code == 401
+    assert token_client(kept).get("/api/v1/reviews/").status_code == 200
+
+
+def test_revoking_all_tokens_leaves_other_users_tokens_alone(reviewer, other_reviewer):
+    tokens = [AuthToken.objects.create(user=reviewer)[1] for _ in range(3)]
+    _, others = AuthToken.objects.create(user=other_reviewer)
+    response = token_client(tokens[0]).post("/api/v1/auth/token/revoke-all/")
+    assert response.status_code == 204
+    assert not AuthToken.objects.filter(user=reviewer).exists()
+    for token in tokens:
+        assert token_client(token).get("/api/v1/reviews/").status_code == 401
+    assert token_client(others).get("/api/v1/reviews/").status_code == 200
+
+
+def test_revoking_needs_a_token(anon, reviewer_client):
+    assert anon.post("/api/v1/auth/token/revoke/").status_code == 401
+    assert anon.post("/api/v1/auth/token/revoke-all/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"username": "nobody", "password": PASSWORD},
+        {"username": "", "password": ""},
+        {"username": "reviewer"},
+        {},
+        {"username": ["reviewer"], "password": {"x": 1}},
+        {"username": "a\x00b", "password": PASSWORD},
+        {"username": "x" * 100_000, "password": "y" * 100_000},
+    ],
+)
+def test_bad_credentials_get_a_json_400_and_no_token(anon, payload):
+    ReviewerFactory(username="reviewer")
+    response = anon.post(LOGIN, payload, format="json")
+    assert response.status_code == 400
+    assert response.json()
+    assert not AuthToken.objects.exists()
+
+
+def test_login_wants_json(anon, reviewer):
+    response = anon.post(LOGIN, f"username={reviewer.username}&password=x", content_type="text/plain")
+    assert response.status_code == 415
+    assert "detail" in response.json()
+
+
+def test_wrong_password_gets_400_not_a_token(anon, reviewer):
+    response = log_in(anon, reviewer.username, password="wrong")
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    assert not AuthToken.objects.exists()
+
+
+def test_repeated_failed_logins_lock_the_account_out_for_that_client(anon, reviewer, other_reviewer):
+    limit = settings.AXES_FAILURE_LIMIT
+    for _ in range(limit - 1):
+        assert log_in(anon, reviewer.username, password="guess").status_code == 400
+    locked = log_in(anon, reviewer.username, password="guess")
+    assert locked.status_code == 429
+    assert "Too many failed login attempts" in locked.json()["detail"]
+    assert locked["Retry-After"]
+    # Even the right password is refused now, and no token is issued.
+    after = log_in(anon, reviewer.username)
+    assert after.status_code == 429
+    assert not AuthToken.objects.filter(user=reviewer).exists()
+    # Another account from the same address is not affected.
+    assert log_in(anon, other_reviewer.username).status_code == 200
+
+
+def test_lockout_ends_after_the_cool_off(anon, reviewer):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(anon, reviewer.username, password="guess")
+    assert log_in(anon, reviewer.username).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    assert log_in(anon, reviewer.username).status_code == 200
+
+
+def test_a_successful_login_resets_the_failure_count(anon, reviewer):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        log_in(anon, reviewer.username, password="guess")
+    assert log_in(anon, reviewer.username).status_code == 200
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert log_in(anon, reviewer.username, password="guess").status_code == 400
+
+
+def test_login_endpoint_is_throttled(anon, reviewer, monkeypatch):
+    # The test run sets generous rates; apply the production-sized limit for this test.
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "3/minute")
+    for _ in range(3):
+        assert log_in(anon, reviewer.username).status_code == 200
+    throttled = log_in(anon, reviewer.username)
+    assert throttled.status_code == 429
+    assert "throttled" in throttled.json()["detail"].lower()
+    assert int(throttled["Retry-After"]) > 0
+
+
+def test_throttling_counts_per_client_address(reviewer, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "2/minute")
+    first, second = APIClient(REMOTE_ADDR="192.0.2.1"), APIClient(REMOTE_ADDR="192.0.2.2")
+    for _ in range(2):
+        assert log_in(first, reviewer.username).status_code == 200
+    assert log_in(first, reviewer.username).status_code == 429
+    assert log_in(second, reviewer.username).status_code == 200
+
+
+def test_token_requests_are_throttled_per_user(reviewer, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "5/minute")
+    _, token = AuthToken.objects.create(user=reviewer)
+    client = token_client(token)
+    statuses = [client.get("/api/v1/claims/").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+
+
+def test_tokens_are_listed_in_the_admin_without_the_secret(reviewer):
+    _, token = AuthToken.objects.create(user=reviewer)
+    admin = get_user_model().objects.create_superuser("root-admin", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    response = client.get("/admin/knox/authtoken/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert reviewer.username in page
+    assert token not in page
+
+
+def test_staff_can_revoke_a_token_in_the_admin(reviewer):
+    instance, token = AuthToken.objects.create(user=reviewer)
+    admin = get_user_model().objects.create_superuser("root-admin", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/knox/authtoken/",
+        {"action": "delete_selected", "_selected_action": [instance.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert token_client(token).get("/api/v1/reviews/").status_code == 401
+
+
+def test_reviewers_cannot_see_tokens_in_the_admin(reviewer):
+    AuthToken.objects.create(user=ReviewerFactory())
+    client = Client()
+    client.force_login(reviewer)
+    assert client.get("/admin/knox/authtoken/").status_code == 403
