@@ -126,6 +126,8 @@ def create_bench_user(env, password):
         f"user, _ = get_user_model().objects.get_or_create(username={BENCH_USER!r})\n"
         f"user.set_password({password!r}); user.save()\n"
         "user.groups.add(Group.objects.get_or_create(name='reviewers')[0])\n"
+        "from knox.models import AuthToken\n"
+        "AuthToken.objects.filter(user=user).delete()  # one token per run, not one more per run\n"
     )
     manage(env, "shell", "-c", script, capture=True)
 
@@ -302,10 +304,14 @@ def scenarios(data):
         ("list deep cursor", "reviewer", [f"{claims}?cursor={deep}"]),
         ("list ?article=", "reviewer", [f"{claims}?article={data['article']}"]),
         ("list ?updated_since=", "reviewer", [f"{claims}?updated_since={quote(data['updated_since'])}"]),
+        ("list ?tag=kharkiv", "reviewer", [f"{claims}?tag=kharkiv"]),
+        ("list ?claimant=grid", "reviewer", [f"{claims}?claimant=grid"]),
         ("list (anonymous)", "anon", [claims]),
         ("list ?verdict=false (anonymous)", "anon", [f"{claims}?verdict=false"]),
         ("detail", "reviewer", [f"{claims}{claim_id}/" for claim_id in data["ids"]]),
         ("detail (anonymous)", "anon", [f"{claims}{claim_id}/" for claim_id in data["verified_ids"]]),
+        ("articles list", "reviewer", ["/api/v1/articles/"]),
+        ("articles list (anonymous)", "anon", ["/api/v1/articles/"]),
         ("bare list", "bare", ["/bench/values/claims"]),
         ("bare list ?status=verified", "bare", ["/bench/values/claims?status=verified"]),
         ("bare list ?verdict=false", "bare", ["/bench/values/claims?verdict=false"]),
@@ -349,6 +355,50 @@ def run_size(claims, *, port, requests, seconds, log):
             client.close()
     log(f"gunicorn log: {server.log.name}")
     return {"claims": data["count"], "database_url": database_url(claims), "results": results}
+
+
+def explain_size(claims, *, log):
+    """Print every query each scenario runs, with its EXPLAIN (ANALYZE, BUFFERS) on the bench database."""
+    env = server_environment(claims)
+    prepare_database(claims, env, log=log)
+    create_bench_user(env, secrets.token_urlsafe(16))
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(sample(database_url(claims)), handle, default=str)
+    command = [sys.executable, "-m", "bench.api_latency", "--explain-inside", handle.name]
+    subprocess.run(command, env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}, cwd=ROOT, check=True)
+    os.unlink(handle.name)
+
+
+def explain_inside(data_file):
+    """(In a Django process) request each scenario's first path once warm, then EXPLAIN what it ran."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from knox.models import AuthToken
+
+    data = json.loads(Path(data_file).read_text())
+    _, token = AuthToken.objects.create(get_user_model().objects.get(username=BENCH_USER))
+    clients = {
+        "reviewer": Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {token}"),
+        "anon": Client(HTTP_HOST=HOST),
+        "bare": Client(HTTP_HOST=HOST),
+    }
+    for name, who, paths in scenarios(data):
+        clients[who].get(paths[0])
+        with CaptureQueriesContext(connection) as queries:
+            response = clients[who].get(paths[0])
+        print(f"\n### {name} ({who}): HTTP {response.status_code}, {len(queries)} queries — {paths[0]}")
+        for query in queries.captured_queries:
+            text = query["sql"]
+            print(f"-- {float(query['time']) * 1000:.1f} ms: {text[:400]}{'…' if len(text) > 400 else ''}")
+            if text.lstrip().upper().startswith("SELECT") and "claims_" in text:
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + text)
+                    print("\n".join("     " + row[0] for row in cursor.fetchall()))
 
 
 def format_result(result):
@@ -409,7 +459,12 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=200, help="At most this many timed requests per scenario.")
     parser.add_argument("--seconds", type=float, default=20, help="At most this long per scenario.")
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    parser.add_argument("--explain", action="store_true", help="Print each scenario's queries and plans instead.")
+    parser.add_argument("--explain-inside", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.explain_inside:
+        explain_inside(args.explain_inside)
+        return
 
     def log(message):
         print(f"[api] {message}", flush=True)
@@ -418,7 +473,12 @@ def main(argv=None):
     for size in args.sizes.split(","):
         claims = parse_size(size)
         log(f"--- {size_label(claims)} claims ---")
+        if args.explain:
+            explain_size(claims, log=log)
+            continue
         runs.append(run_size(claims, port=args.port, requests=args.requests, seconds=args.seconds, log=log))
+    if not runs:
+        return
     print(report(runs), flush=True)
     if args.json:
         args.json.write_text(json.dumps(runs, indent=2, default=str))
