@@ -24,6 +24,9 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = ["title", "url", "publisher", "author", "published_at", "language", "body"]
 
+    def clean_url(self):
+        return self.cleaned_data["url"] or None
+
     def clean_body(self):
         body = normalize_body(self.cleaned_data["body"])
         duplicate = Article.objects.filter(content_hash=Article.hash_of(body)).exclude(pk=self.instance.pk).first()

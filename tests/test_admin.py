@@ -180,3 +180,14 @@ def test_article_admin_refuses_a_duplicate_body_and_a_body_change_under_claims(e
     )
     assert response.status_code == 200
     assert "cannot change once claims" in response.content.decode()
+
+
+def test_article_admin_adds_an_article_without_a_url(editor_admin):
+    response = editor_admin.post(
+        "/admin/claims/article/add/",
+        {"title": "No link", "body": "The mayor said 40 buses were added.", "language": "en", "url": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from claims.models import Article
+
+    assert Article.objects.get().url is None
