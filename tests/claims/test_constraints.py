@@ -92,3 +92,22 @@ def test_non_http_urls_are_refused_by_the_database():
     refused(lambda: Evidence.objects.create(review=review, url="ftp://x.org/file"))
     refused(lambda: Evidence.objects.create(review=review, url="https://x.org", archive_url="javascript:x"))
     refused(lambda: Article.objects.create(title="t", body="b", url="file:///etc/passwd"))
+
+
+def _spans(body, count):
+    words = [(i, i + len(w)) for i, w in ((body.index(f"word{n} "), f"word{n}") for n in range(count))]
+    return words
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_bulk_inserts_are_checked_claim_by_claim(count):
+    body = "Ünïcode «quotes» first. " + " ".join(f"word{n} is here." for n in range(count))
+    article = ArticleFactory(body=body)
+    good = [Claim(article=article, quote=body[s:e], start=s, end=e) for s, e in _spans(body, count)]
+    bad = list(good)
+    s, e = good[-1].start, good[-1].end
+    bad[-1] = Claim(article=article, quote=body[s + 1 : e + 1], start=s, end=e)
+    refused(lambda: Claim.objects.bulk_create(bad))
+    assert not Claim.objects.exists()
+    Claim.objects.bulk_create(good)
+    assert Claim.objects.count() == count
