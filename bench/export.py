@@ -10,7 +10,9 @@ afterwards, so it never touches the database DATABASE_URL names. ``--keep`` leav
 For every size and format it runs ``manage.py export_claims --output /dev/null`` in a fresh
 subprocess (best time of ``--repeat`` runs) and reports:
 
-- time, and its ratio to ``COPY (SELECT … the same rows joined …) TO STDOUT`` (best of ``--repeat``);
+- time, and its ratio to PostgreSQL's ``COPY (SELECT …) TO STDOUT`` of the same rows: the claims
+  joined with their article and published review, their tags, and the evidence, in three COPYs
+  (see ``copy_queries``), read to the end (best of ``--repeat``);
 - peak RSS growth of that process during the export (``ru_maxrss`` after minus before), and the
   peak of Python allocations during the export (``tracemalloc``, measured in a separate run as it
   slows the code down), with the 100k/10k ratios: flat memory means a ratio near 1.
@@ -190,8 +192,9 @@ def fill(target, evidence_per_review):
 # --- measuring -----------------------------------------------------------------------------------
 
 
-def copy_sql():
-    """Every column the export reads, of every verified claim, one row per piece of evidence."""
+def copy_queries():
+    """The rows the export reads, as three plain queries: every verified claim with its article and
+    published review; their tags; that review's evidence (each ordered as the export reads them)."""
     from django.contrib.auth import get_user_model
 
     from claims.models import Article, Claim, Tag
@@ -200,35 +203,44 @@ def copy_sql():
     claim, article, tag = Claim._meta.db_table, Article._meta.db_table, Tag._meta.db_table
     claim_tags = Claim.tags.through._meta.db_table
     review, evidence, user = Review._meta.db_table, Evidence._meta.db_table, get_user_model()._meta.db_table
-    return f"""
-        SELECT c.id, c.article_id, c.quote, c.start, c."end", c.claim_reviewed, c.claimant, c.claimed_at,
-               c.check_worthiness, c.status, c.verdict, c.created_at, c.updated_at, c.version,
-               a.title, a.url, a.publisher, a.author, a.published_at, a.language,
-               r.id, u.username, r.verdict, r.rating_text, r.summary, r.published_at,
-               (SELECT string_agg(t.name, ' ' ORDER BY t.name) FROM {claim_tags} ct
-                JOIN {tag} t ON t.id = ct.tag_id WHERE ct.claim_id = c.id),
-               e.id, e.url, e.title, e.publisher, e.quote, e.stance, e.source_type, e.published_at,
-               e.accessed_at, e.archive_url, eu.username, e.created_at, e.updated_at
-        FROM {claim} c
-        JOIN {article} a ON a.id = c.article_id
-        JOIN {review} r ON r.claim_id = c.id AND r.state = 'published'
-        JOIN {user} u ON u.id = r.author_id
-        LEFT JOIN {evidence} e ON e.review_id = r.id
-        LEFT JOIN {user} eu ON eu.id = e.added_by_id
+    verified = f"""
+        {claim} c JOIN {review} r ON r.claim_id = c.id AND r.state = 'published'
         WHERE c.status = 'verified'
-        ORDER BY c.id, e.id
     """
+    return [
+        f"""SELECT c.id, c.article_id, c.quote, c.start, c."end", c.claim_reviewed, c.claimant, c.claimed_at,
+                   c.check_worthiness, c.status, c.verdict, c.created_at, c.updated_at, c.version,
+                   a.title, a.url, a.publisher, a.author, a.published_at, a.language,
+                   r.id, u.username, r.verdict, r.rating_text, r.summary, r.published_at
+            FROM {claim} c
+            JOIN {article} a ON a.id = c.article_id
+            JOIN {review} r ON r.claim_id = c.id AND r.state = 'published'
+            JOIN {user} u ON u.id = r.author_id
+            WHERE c.status = 'verified'
+            ORDER BY c.id""",
+        f"""SELECT ct.claim_id, t.name FROM {claim_tags} ct JOIN {tag} t ON t.id = ct.tag_id
+            WHERE ct.claim_id IN (SELECT c.id FROM {verified})
+            ORDER BY t.name""",
+        f"""SELECT e.review_id, e.id, e.url, e.title, e.publisher, e.quote, e.stance, e.source_type,
+                   e.published_at, e.accessed_at, e.archive_url, eu.username, e.created_at, e.updated_at
+            FROM {evidence} e LEFT JOIN {user} eu ON eu.id = e.added_by_id
+            WHERE e.review_id IN (SELECT r.id FROM {verified})
+            ORDER BY e.id""",
+    ]
 
 
 def measure_copy():
+    """``COPY (…) TO STDOUT`` of each query, read to the end; the time is their sum."""
     from django.db import connection
 
     connection.ensure_connection()
     started = time.perf_counter()
     size = 0
-    with connection.connection.cursor() as cursor, cursor.copy(f"COPY ({copy_sql()}) TO STDOUT (FORMAT csv)") as copy:
-        for data in copy:
-            size += len(data)
+    with connection.connection.cursor() as cursor:
+        for query in copy_queries():
+            with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
+                for data in copy:
+                    size += len(data)
     return {"seconds": time.perf_counter() - started, "bytes": size}
 
 

@@ -92,6 +92,7 @@ _CLAIM_COLUMNS = (
     "published__summary",
     "published__published_at",
 )
+_REVIEW_ID = _CLAIM_COLUMNS.index("published__id")
 _DATETIMES = {"created_at", "updated_at", "article__published_at", "published__published_at"}
 _EVIDENCE_COLUMNS = (
     "review_id",
@@ -149,10 +150,7 @@ def exported_claims(queryset, *, batch_size=None):
     """
     batch_size = batch_size or BATCH_SIZE
     column, render = _datetime_reading(queryset.db)
-    claims = queryset.annotate(
-        published=FilteredRelation("reviews", condition=Q(reviews__state=Review.State.PUBLISHED))
-    ).filter(published__isnull=False)
-    rows = claims.order_by("pk").values_list(*(column(name) if name in _DATETIMES else name for name in _CLAIM_COLUMNS))
+    claim_columns = [column(name) if name in _DATETIMES else name for name in _CLAIM_COLUMNS]
     tag_rows = Claim.tags.through.objects.using(queryset.db).order_by("tag__name").values_list("claim_id", "tag__name")
     evidence_rows = (
         Evidence.objects.using(queryset.db)
@@ -161,13 +159,21 @@ def exported_claims(queryset, *, batch_size=None):
     )
     last_id = 0
     while True:
-        batch = list(rows.filter(pk__gt=last_id)[:batch_size])
+        # The bound is on both sides of the claim-review join, so that PostgreSQL starts both index
+        # scans at last_id instead of reading every review before it (time quadratic in the size).
+        published = Q(reviews__state=Review.State.PUBLISHED, reviews__claim_id__gt=last_id)
+        batch = list(
+            queryset.annotate(published=FilteredRelation("reviews", condition=published))
+            .filter(published__isnull=False, pk__gt=last_id)
+            .order_by("pk")
+            .values_list(*claim_columns)[:batch_size]
+        )
         if not batch:
             return
         yield from _build(
             batch,
             tag_rows.filter(AnyOf(F("claim_id"), [row[0] for row in batch])),
-            evidence_rows.filter(AnyOf(F("review_id"), [row[20] for row in batch])),
+            evidence_rows.filter(AnyOf(F("review_id"), [row[_REVIEW_ID] for row in batch])),
             render,
         )
         if len(batch) < batch_size:
@@ -243,7 +249,7 @@ def _build(batch, tag_rows, evidence_rows, render):
     for claim_id, name in tag_rows:
         if claim_id in tags:  # a claim verified since the batch was read is in the next export
             tags[claim_id].append(name)
-    evidence = {row[20]: [] for row in batch}
+    evidence = {row[_REVIEW_ID]: [] for row in batch}
     for row in evidence_rows:
         if row[0] not in evidence:
             continue
