@@ -1,6 +1,7 @@
 """Exports of verified claims: every format parsed back and compared with the database."""
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import UTC, date, datetime
@@ -490,6 +491,22 @@ def test_command_reports_an_unwritable_output(tmp_path):
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
+
+
+def test_a_failed_export_leaves_the_previous_file_untouched(tmp_path, monkeypatch):
+    ReviewFactory(state=Review.State.PUBLISHED)
+    target = tmp_path / "claims.ndjson"
+    target.write_text("yesterday's export\n")
+
+    def broken(claims):
+        yield "half a line"
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setitem(exports.FORMATS, "ndjson", dataclasses.replace(exports.FORMATS["ndjson"], write=broken))
+    with pytest.raises(RuntimeError):
+        call_command("export_claims", "--format", "ndjson", "--output", str(target), stdout=io.StringIO())
+    assert target.read_text() == "yesterday's export\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["claims.ndjson"]
 
 
 # --- the admin action --------------------------------------------------------------------------

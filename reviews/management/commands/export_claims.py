@@ -1,5 +1,7 @@
 """Write every verified claim to a file or stdout as ClaimReview JSON-LD, CSV or NDJSON."""
 
+import os
+import tempfile
 import time
 
 from django.core.exceptions import ValidationError
@@ -77,11 +79,7 @@ class Command(BaseCommand):
                     written += len(chunk.encode())
                 self.stdout.flush()
             else:
-                with open(options["output"], "wb") as out:
-                    for chunk in chunks:
-                        data = chunk.encode()
-                        out.write(data)
-                        written += len(data)
+                written = _write_file(options["output"], chunks)
         except OSError as exc:
             raise CommandError(f"Cannot write {options['output']}: {exc}") from exc
         where = "stdout" if to_stdout else options["output"]
@@ -98,6 +96,38 @@ class Command(BaseCommand):
             if options[name] is not None:
                 params[name] = options[name]
         return params
+
+
+def _write_file(path, chunks):
+    """Write ``chunks`` to ``path``; returns the number of bytes.
+
+    A regular file is written beside its name and renamed into place once complete, so an export
+    that fails half-way leaves no half-written file behind. Devices and pipes are written directly.
+    """
+    if os.path.exists(path) and not os.path.isfile(path):
+        with open(path, "wb") as out:
+            return _copy(chunks, out)
+    fd, partial = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".export-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            written = _copy(chunks, out)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(partial, 0o666 & ~umask)
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise
+    return written
+
+
+def _copy(chunks, out):
+    written = 0
+    for chunk in chunks:
+        data = chunk.encode()
+        out.write(data)
+        written += len(data)
+    return written
 
 
 def _plain(message):
