@@ -6,8 +6,10 @@ For each size (``10k``, ``1m``, or a number of claims) this
    generated claims (``generate_demo_data``; an existing database of the right size is reused);
 2. starts gunicorn on 127.0.0.1 with production settings plus the bare ``.values()`` view
    (``bench.settings``), high throttle rates and persistent database connections;
-3. times requests from a keep-alive HTTP client (stdlib ``http.client``), as a reviewer (token) and
-   anonymously, each scenario bounded by a request count and a time limit;
+3. times requests from keep-alive HTTP clients (stdlib ``http.client``), as a reviewer (token) and
+   anonymously, each scenario bounded by a request count and a time limit. One server per size runs
+   at once and requests alternate between sizes, and between the API list and the bare view, so
+   that the ratios hold on a machine whose load changes (requests are sequential: one at a time);
 4. prints p50/p95 per scenario, then, across sizes, the ratios the issue's targets are about.
 
     python -m bench.api_latency --sizes 10k,1m
@@ -258,24 +260,8 @@ def percentile(sorted_values, fraction):
     return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
 
 
-def measure(client, paths, *, requests, seconds, warmup=5):
-    """Time GETs of ``paths`` (cycled) until ``requests`` are done or ``seconds`` have passed."""
-    for index in range(warmup):
-        client.request("GET", paths[index % len(paths)])
-    timings, errors = [], []
-    deadline = time.monotonic() + seconds
-    index = 0
-    while index < requests and time.monotonic() < deadline:
-        path = paths[index % len(paths)]
-        started = time.perf_counter()
-        status, body = client.request("GET", path)
-        elapsed = time.perf_counter() - started
-        if status == 200:
-            timings.append(elapsed * 1000)
-        else:
-            errors.append(f"{status} {path}: {body[:200].decode(errors='replace')}")
-        index += 1
-    timings.sort()
+def summarize(timings, errors):
+    timings = sorted(timings)
     return {
         "n": len(timings),
         "p50": statistics.median(timings) if timings else None,
@@ -283,6 +269,33 @@ def measure(client, paths, *, requests, seconds, warmup=5):
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
     }
+
+
+def measure(streams, *, requests, seconds, warmup=3):
+    """Time GETs round-robin over ``streams`` (``(client, paths)``, paths cycled), one request each per round.
+
+    Interleaving makes the comparisons (1M against 10k, API against bare) fair on a machine whose load
+    changes from second to second. Stops after ``requests`` rounds or ``seconds``.
+    """
+    for client, paths in streams:
+        for index in range(warmup):
+            client.request("GET", paths[index % len(paths)])
+    timings = [[] for _ in streams]
+    errors = [[] for _ in streams]
+    deadline = time.monotonic() + seconds
+    round_number = 0
+    while round_number < requests and time.monotonic() < deadline:
+        for (client, paths), stream_timings, stream_errors in zip(streams, timings, errors, strict=True):
+            path = paths[round_number % len(paths)]
+            started = time.perf_counter()
+            status, body = client.request("GET", path)
+            elapsed = time.perf_counter() - started
+            if status == 200:
+                stream_timings.append(elapsed * 1000)
+            else:
+                stream_errors.append(f"{status} {path}: {body[:200].decode(errors='replace')}")
+        round_number += 1
+    return [summarize(t, e) for t, e in zip(timings, errors, strict=True)]
 
 
 def cursor_before(claim_id):
@@ -334,27 +347,73 @@ API_VS_BARE = [
 ]
 
 
-def run_size(claims, *, port, requests, seconds, log):
-    env = server_environment(claims)
-    prepare_database(claims, env, log=log)
-    password = secrets.token_urlsafe(16)
-    create_bench_user(env, password)
-    data = sample(database_url(claims))
-    results = {}
-    with Server(env, port) as server:
-        anon, bare = Client(port), Client(port)
-        status, body = anon.request("POST", "/api/v1/auth/token/", {"username": BENCH_USER, "password": password})
+class Site:
+    """One size: its database, its gunicorn, its clients and the paths its scenarios request."""
+
+    def __init__(self, claims, port, *, log):
+        self.claims, self.port, self.env = claims, port, server_environment(claims)
+        prepare_database(claims, self.env, log=log)
+        self.password = secrets.token_urlsafe(16)
+        create_bench_user(self.env, self.password)
+        self.data = sample(database_url(claims))
+        self.scenarios = {name: (who, paths) for name, who, paths in scenarios(self.data)}
+        self.server = Server(self.env, port)
+
+    def start(self):
+        self.server.__enter__()
+        anon, bare = Client(self.port), Client(self.port)
+        login = {"username": BENCH_USER, "password": self.password}
+        status, body = anon.request("POST", "/api/v1/auth/token/", login)
         if status != 200:
             raise RuntimeError(f"token login failed: {status} {body[:200]!r}")
-        reviewer = Client(port, token=json.loads(body)["token"])
-        clients = {"reviewer": reviewer, "anon": anon, "bare": bare}
-        for name, who, paths in scenarios(data):
-            results[name] = measure(clients[who], paths, requests=requests, seconds=seconds)
-            log(f"{name:<40} {format_result(results[name])}")
-        for client in clients.values():
+        self.clients = {"reviewer": Client(self.port, token=json.loads(body)["token"]), "anon": anon, "bare": bare}
+
+    def stop(self):
+        for client in getattr(self, "clients", {}).values():
             client.close()
-    log(f"gunicorn log: {server.log.name}")
-    return {"claims": data["count"], "database_url": database_url(claims), "results": results}
+        self.server.__exit__(None, None, None)
+
+    def stream(self, name):
+        who, paths = self.scenarios[name]
+        return self.clients[who], paths
+
+
+def run(sizes, *, port, requests, seconds, log):
+    """Measure every scenario at every size, interleaved; the API list alternates with the bare view."""
+    sites = []
+    for offset, claims in enumerate(sizes):
+        log(f"--- {size_label(claims)} claims ---")
+        sites.append(Site(claims, port + offset, log=log))
+    results = [{} for _ in sites]
+    bare_of = dict(API_VS_BARE)
+    paired = set(bare_of.values())
+    try:
+        for site in sites:
+            site.start()
+        for name in sites[0].scenarios:
+            if name in paired:
+                continue
+            names = [name, bare_of[name]] if name in bare_of else [name]
+            streams = [(index, each) for each in names for index in range(len(sites))]
+            outcome = measure(
+                [sites[index].stream(each) for index, each in streams], requests=requests, seconds=seconds
+            )
+            for (index, each), result in zip(streams, outcome, strict=True):
+                results[index][each] = result
+                log(f"{size_label(sites[index].claims):>4} {each:<40} {format_result(result)}")
+    finally:
+        for site in sites:
+            site.stop()
+            log(f"gunicorn log ({size_label(site.claims)}): {site.server.log.name}")
+    order = list(sites[0].scenarios)
+    return [
+        {
+            "claims": site.data["count"],
+            "database_url": database_url(site.claims),
+            "results": {name: result[name] for name in order if name in result},
+        }
+        for site, result in zip(sites, results, strict=True)
+    ]
 
 
 def explain_size(claims, *, log):
@@ -455,7 +514,9 @@ def report(runs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10k,1m", help="Comma-separated sizes in claims (10k,1m).")
-    parser.add_argument("--port", type=int, default=18731, help="Loopback port for gunicorn (18731).")
+    parser.add_argument(
+        "--port", type=int, default=18731, help="First loopback port for gunicorn (18731, +1 per size)."
+    )
     parser.add_argument("--requests", type=int, default=200, help="At most this many timed requests per scenario.")
     parser.add_argument("--seconds", type=float, default=20, help="At most this long per scenario.")
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
@@ -469,16 +530,13 @@ def main(argv=None):
     def log(message):
         print(f"[api] {message}", flush=True)
 
-    runs = []
-    for size in args.sizes.split(","):
-        claims = parse_size(size)
-        log(f"--- {size_label(claims)} claims ---")
-        if args.explain:
+    sizes = [parse_size(size) for size in args.sizes.split(",")]
+    if args.explain:
+        for claims in sizes:
+            log(f"--- {size_label(claims)} claims ---")
             explain_size(claims, log=log)
-            continue
-        runs.append(run_size(claims, port=args.port, requests=args.requests, seconds=args.seconds, log=log))
-    if not runs:
         return
+    runs = run(sizes, port=args.port, requests=args.requests, seconds=args.seconds, log=log)
     print(report(runs), flush=True)
     if args.json:
         args.json.write_text(json.dumps(runs, indent=2, default=str))
