@@ -1,5 +1,7 @@
 """Pieces shared by the API viewsets of every app."""
 
+from rest_framework import serializers
+
 from factcheck.concurrency import etag, if_match_version
 
 
@@ -25,3 +27,14 @@ class VersionedMixin:
         """Mark ``instance`` as the object whose ETag the response carries (after create/actions)."""
         self._versioned_instance = instance
         return instance
+
+
+class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id that must be a whole number: DRF would look up ``1.5`` as ``1``, or recurse into lists."""
+
+    def to_internal_value(self, data):
+        whole_number = isinstance(data, int) and not isinstance(data, bool)
+        digits = isinstance(data, str) and data.isascii() and data.isdigit()
+        if not (whole_number or digits):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)

@@ -1,10 +1,30 @@
+from datetime import UTC
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 
 from claims.models import Claim
 from reviews.models import Verdict
 
 MAX_ID = 2**63 - 1
+
+
+class IsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time that also exists in UTC (``9999-12-31T23:00-05:00`` does not)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and value.tzinfo is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError as exc:
+                raise ValidationError("Date-time is out of range.", code="overflow") from exc
+        return value
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = IsoDateTimeField
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -15,7 +35,7 @@ class ClaimFilter(django_filters.FilterSet):
     article = django_filters.NumberFilter(field_name="article_id", min_value=1, max_value=MAX_ID)
     claimant = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
     tag = django_filters.CharFilter(field_name="tags__name", max_length=50, distinct=False, method="filter_tag")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     search = django_filters.CharFilter(method="filter_search", max_length=500, label="Full-text search")
 
     class Meta:

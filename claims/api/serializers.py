@@ -6,6 +6,7 @@ from rest_framework import serializers
 from claims import triage
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag
 from claims.validators import http_url, locate_quote, validate_language, validate_span
+from factcheck.api import IntegerPrimaryKeyRelatedField
 from reviews.api.serializers import PublishedReviewSerializer
 
 MAX_OFFSET = 2**31 - 1
@@ -77,7 +78,7 @@ class TagsField(TagListField):
 class ClaimSerializer(serializers.ModelSerializer):
     """A claim with its position in the article. Give ``start``/``end``, ``quote``, or both."""
 
-    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all())
+    article = IntegerPrimaryKeyRelatedField(queryset=Article.objects.all())
     quote = serializers.CharField(required=False, trim_whitespace=False, max_length=ARTICLE_BODY_MAX_CHARS)
     start = serializers.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
     end = serializers.IntegerField(required=False, min_value=1, max_value=MAX_OFFSET)

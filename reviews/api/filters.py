@@ -1,5 +1,6 @@
 import django_filters
 
+from claims.api.filters import IsoDateTimeFilter
 from reviews.models import Review, Verdict
 
 
@@ -8,7 +9,7 @@ class ReviewFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=Review.State.choices)
     verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices)
     author = django_filters.CharFilter(field_name="author__username", max_length=150)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Review

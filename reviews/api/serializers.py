@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from claims.validators import http_url
+from factcheck.api import IntegerPrimaryKeyRelatedField
 from factcheck.roles import is_newsroom
 from reviews.models import Evidence, Review, Verdict
 
@@ -36,6 +37,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 class ReviewSerializer(serializers.ModelSerializer):
     """A review of one claim. ``state`` changes only through the submit/publish/return actions."""
+
+    serializer_related_field = IntegerPrimaryKeyRelatedField
 
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
     published_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
