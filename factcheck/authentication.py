@@ -8,6 +8,17 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 
+from factcheck.tokens import TokenAuthentication
+
+
+class LoginSerializer(AuthTokenSerializer):
+    """Username and password, bounded: django-axes records failed usernames in a 255-character column."""
+
+    username = serializers.CharField(label="Username", max_length=150, write_only=True)
+    password = serializers.CharField(
+        label="Password", max_length=4096, style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+
 
 class TokenLoginView(LoginView):
     """Exchange a username and password for an API token.
@@ -22,7 +33,7 @@ class TokenLoginView(LoginView):
     throttle_scope = "login"
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=LoginSerializer,
         responses={
             200: inline_serializer(
                 "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
@@ -33,7 +44,7 @@ class TokenLoginView(LoginView):
     def post(self, request, format=None):
         # django-axes marks a locked-out request on the object given to authenticate(); its middleware
         # reads the Django request, so hand over that one rather than DRF's wrapper.
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
+        serializer = LoginSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
         return super().post(request, format=format)
@@ -42,6 +53,8 @@ class TokenLoginView(LoginView):
 class TokenRevokeView(LogoutView):
     """Revoke the token this request is authenticated with."""
 
+    authentication_classes = [TokenAuthentication]
+
     @extend_schema(request=None, responses={204: None})
     def post(self, request, format=None):
         return super().post(request, format=format)
@@ -49,6 +62,8 @@ class TokenRevokeView(LogoutView):
 
 class TokenRevokeAllView(LogoutAllView):
     """Revoke every token of the authenticated user (e.g. after a leaked token)."""
+
+    authentication_classes = [TokenAuthentication]
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request, format=None):

@@ -75,12 +75,22 @@ def test_each_login_issues_a_separate_token(anon, reviewer):
 
 @pytest.mark.parametrize(
     "header",
-    ["Token not-a-real-token", "Token ", "Token a b", "Token \x00", "Token " + "x" * 10_000, "token lowercase-prefix"],
+    [
+        "Token not-a-real-token",
+        "Token ",
+        "Token a b",
+        "Token \x00",
+        "Token \xff\xfe",
+        "Token caf\xe9",
+        "Token " + "x" * 10_000,
+        "token lowercase-prefix",
+    ],
 )
-def test_a_wrong_token_is_refused_with_a_json_401(header):
+@pytest.mark.parametrize("path", ["/api/v1/reviews/", "/api/v1/auth/token/revoke/", "/api/v1/auth/token/revoke-all/"])
+def test_a_wrong_or_malformed_token_is_refused_with_a_json_401(header, path):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
-    response = client.get("/api/v1/reviews/")
+    response = client.get(path) if path == "/api/v1/reviews/" else client.post(path)
     assert response.status_code == 401
     assert "detail" in response.json()
 
