@@ -56,7 +56,8 @@ class ClaimExportView(generics.GenericAPIView):
         ],
         responses={
             (200, "application/ld+json"): OpenApiResponse(
-                OpenApiTypes.OBJECT, description="`claimreview` (array) or `datafeed` (DataFeed)"
+                {"oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]},
+                description="`claimreview` (array) or `datafeed` (DataFeed)",
             ),
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR, description="Columns: " + ", ".join(exports.CSV_COLUMNS)

@@ -1,0 +1,146 @@
+"""Property-based fuzzing of the whole API from its own OpenAPI document (schemathesis, in process).
+
+Every operation in ``/api/v1/schema/`` is called with generated requests, valid and invalid, as an
+anonymous client and as a reviewer with a token. No response may be a server error, and every
+response must match the status codes, content types and schemas the document promises.
+
+CI runs a few examples per operation. The long run is one command:
+
+    FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest tests/api/test_fuzz.py -q
+"""
+
+import os
+from collections import Counter
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from knox.models import AuthToken
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from factcheck.wsgi import application
+from tests.factories import EditorFactory, EvidenceFactory, ReviewerFactory, ReviewFactory
+
+CI_EXAMPLES = 15
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", CI_EXAMPLES))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def load_schema(*, coverage):
+    """The API's own OpenAPI document, fetched through the WSGI app as a client would fetch it."""
+    config = schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": coverage}}})
+    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=config)
+
+
+fuzz_settings = settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    # CI is reproducible; a longer run explores new inputs each time.
+    derandomize=FUZZ_EXAMPLES <= CI_EXAMPLES,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+CASES = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_cases_fuzzed(request):
+    """Print how many requests the fuzzer made: the figure the CI log shows."""
+    yield
+    if CASES:
+        summary = ", ".join(f"{role}: {count}" for role, count in sorted(CASES.items()))
+        line = f"fuzzed {sum(CASES.values())} requests ({summary}; {FUZZ_EXAMPLES} examples per operation)"
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+            reporter.write_line(f"\n{line}")
+
+
+def no_write_refused_by_the_database(ctx, response, case):
+    """A 409 from an IntegrityError means validation let bad data through to the database: a bug."""
+    if response.status_code == 409 and "database refused" in response.text:
+        raise AssertionError(f"the database, not validation, refused this request: {response.text}")
+
+
+CHECKS.append(no_write_refused_by_the_database)
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """Requests go straight to the WSGI app; like Django's test client, keep the connection (and the
+    test's transaction) open across them instead of closing it at each request's start and end."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def newsroom(db, keep_the_test_connection):
+    """Drafts, submissions and published work of two people, and the ids of what was made, by collection."""
+    reviewer = ReviewerFactory(username="fuzz-reviewer")
+    editor = EditorFactory(username="fuzz-editor")
+    evidence = [EvidenceFactory(review=ReviewFactory(state=state, author=reviewer)) for state in STATES]
+    evidence.append(EvidenceFactory(review=ReviewFactory(state="draft", author=editor)))
+    ids = {
+        "evidence": [piece.pk for piece in evidence],
+        "reviews": [piece.review_id for piece in evidence],
+        "claims": [piece.review.claim_id for piece in evidence],
+        "articles": [piece.review.claim.article_id for piece in evidence],
+    }
+    return reviewer, ids
+
+
+STATES = ("draft", "submitted", "published", "draft")
+
+
+def aim_at_existing_objects(case, ids):
+    """Point a generated whole-number id at one of the objects above, so bodies reach real objects.
+
+    Random ids would almost all be 404s; other ids (negative, huge, not numbers) are left as drawn.
+    """
+    value = case.path_parameters.get("id") if case.path_parameters else None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        collection = case.path.split("/")[3]
+        case.path_parameters["id"] = ids[collection][value % len(ids[collection])]
+
+
+@pytest.fixture
+def reviewer_token(newsroom):
+    reviewer, _ = newsroom
+    _, key = AuthToken.objects.create(user=reviewer)
+    return key
+
+
+# The coverage phase (boundary values, missing and wrongly typed fields of every parameter) adds a
+# few thousand requests: the long run has it, CI relies on tests/api/test_hostile_input.py for those.
+api = load_schema(coverage=FUZZ_EXAMPLES > CI_EXAMPLES)
+
+
+@api.parametrize()
+@fuzz_settings
+def test_api_never_fails_an_anonymous_client(case, newsroom):
+    CASES["anonymous"] += 1
+    aim_at_existing_objects(case, newsroom[1])
+    case.call_and_validate(checks=CHECKS)
+
+
+@api.parametrize()
+@fuzz_settings
+def test_api_never_fails_a_reviewer_with_a_token(case, newsroom, reviewer_token):
+    CASES["reviewer"] += 1
+    aim_at_existing_objects(case, newsroom[1])
+    case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Token {reviewer_token}"})
