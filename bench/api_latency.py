@@ -95,6 +95,15 @@ def count_claims(url):
         return conn.execute("SELECT count(*) FROM claims_claim").fetchone()[0] if exists else 0
 
 
+def database_sessions(claims):
+    """How many connections the database has ever accepted (PostgreSQL 14+), to see whether the app reuses them."""
+    with psycopg.connect(f"{POSTGRES_URL.rstrip('/')}/postgres") as conn:
+        row = conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s", [database_name(claims)]
+        ).fetchone()
+    return row[0] if row else 0
+
+
 def prepare_database(claims, env, *, log):
     """Create, migrate and fill the bench database unless it already holds ``claims`` claims."""
     name = database_name(claims)
@@ -390,6 +399,7 @@ def run(sizes, *, port, requests, seconds, log):
     try:
         for site in sites:
             site.start()
+            site.sessions_before = database_sessions(site.claims)
         for name in sites[0].scenarios:
             if name in paired:
                 continue
@@ -401,6 +411,8 @@ def run(sizes, *, port, requests, seconds, log):
             for (index, each), result in zip(streams, outcome, strict=True):
                 results[index][each] = result
                 log(f"{size_label(sites[index].claims):>4} {each:<40} {format_result(result)}")
+        for site in sites:
+            site.sessions_opened = database_sessions(site.claims) - site.sessions_before
     finally:
         for site in sites:
             site.stop()
@@ -411,6 +423,8 @@ def run(sizes, *, port, requests, seconds, log):
             "claims": site.data["count"],
             "database_url": database_url(site.claims),
             "results": {name: result[name] for name in order if name in result},
+            "requests": sum(r["n"] + r["errors"] for r in result.values()),
+            "connections_opened": getattr(site, "sessions_opened", None),
         }
         for site, result in zip(sites, results, strict=True)
     ]
@@ -500,6 +514,9 @@ def report(runs):
             for label, run in zip(labels, runs, strict=True)
         )
         lines.append(f"  {api:<38}{cells}")
+    lines += ["", "Database connections opened while measuring (CONN_MAX_AGE reuse: a handful, not one per request)"]
+    for label, run in zip(labels, runs, strict=True):
+        lines.append(f"  {label:>4}: {run['connections_opened']} for {run['requests']:,} requests")
     failures = [
         f"  {label} {name}: {result['first_error']}"
         for label, run in zip(labels, runs, strict=True)
