@@ -182,7 +182,7 @@ def exported_claims(queryset, *, batch_size=None):
 
 
 class AnyOf(Lookup):
-    """``column IN (ids)``, bound as a single array on PostgreSQL (``= ANY(%s)``).
+    """``column IN (ids)``, bound as a single parameter: an array on PostgreSQL, JSON on SQLite.
 
     Binding a thousand ids one parameter at a time cost more than running the query; a subquery
     instead of the list made PostgreSQL scan whole tables for every batch.
@@ -198,6 +198,11 @@ class AnyOf(Lookup):
     def as_postgresql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+
+    def as_sqlite(self, compiler, connection):
+        # One JSON parameter: older SQLite builds allow only 999 parameters in a statement.
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(list(self.rhs))]
 
 
 class UTCTimestamp(Func):
