@@ -27,10 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import CharField, F, FilteredRelation, Func, Lookup, Q
+from django.db.models import CharField, Exists, F, FilteredRelation, Func, Lookup, OuterRef, Q
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -113,10 +114,25 @@ _EVIDENCE_COLUMNS = (
 
 
 class ExportFilter(ClaimFilter):
-    """The claim list's filters without ``status``: an export holds verified claims only."""
+    """The claim list's filters without ``status``: an export holds verified claims only.
+
+    ``updated_since`` also takes in claims whose review was published since: publishing a review
+    with the same verdict as the one it supersedes leaves the claim row as it was, yet changes
+    what the export says about it.
+    """
+
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="filter_updated_since", label="Changed, or had a review published, at or after this time"
+    )
 
     class Meta(ClaimFilter.Meta):
         fields = [name for name in ClaimFilter.Meta.fields if name != "status"]
+
+    def filter_updated_since(self, queryset, name, value):
+        published_since = Review.objects.filter(
+            claim=OuterRef("pk"), state=Review.State.PUBLISHED, published_at__gte=value
+        )
+        return queryset.filter(Q(updated_at__gte=value) | Exists(published_since))
 
 
 # Declared filters are inherited whatever Meta.fields says; drop the one that has no meaning here.

@@ -76,6 +76,8 @@ class ClaimExportView(generics.GenericAPIView):
                 {"format": [f"Unknown export format {name!r}; use one of: {', '.join(exports.FORMATS)}."]}
             )
         claims = exports.exported_claims(self.filter_queryset(self.get_queryset()))
+        if request.method == "HEAD":
+            claims = ()  # the headers only: no reason to run the export
         response = StreamingHttpResponse(fmt.write(claims), content_type=fmt.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
         response["Cache-Control"] = "no-store"

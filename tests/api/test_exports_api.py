@@ -74,6 +74,14 @@ def test_the_trailing_slash_is_accepted_too(anon):
     assert len(ndjson_ids(response)) == 1
 
 
+def test_head_answers_the_headers_without_running_the_export(anon, django_assert_num_queries):
+    ReviewFactory(state=Review.State.PUBLISHED)
+    with django_assert_num_queries(0):
+        response = anon.head(URL, {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
 def test_an_accept_header_does_not_override_the_format(anon):
     ReviewFactory(state=Review.State.PUBLISHED)
     response = anon.get(URL, {"format": "csv"}, HTTP_ACCEPT="text/html")

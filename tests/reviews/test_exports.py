@@ -392,6 +392,24 @@ def test_filters_narrow_the_export_like_the_claim_list():
     assert ids(status="candidate") == [first.pk, second.pk, third.pk], "status is not an export filter"
 
 
+def test_updated_since_includes_reviews_published_since_with_an_unchanged_verdict():
+    """Incremental sync: a new review with the same verdict leaves the claim row alone, yet the
+    export now carries its summary and evidence."""
+    old = ReviewFactory(state=Review.State.PUBLISHED, verdict=Verdict.FALSE)
+    claim = old.claim
+    Claim.objects.filter(pk=claim.pk).update(updated_at=datetime(2022, 1, 1, tzinfo=UTC))
+    Review.objects.filter(pk=old.pk).update(published_at=datetime(2022, 1, 1, tzinfo=UTC))
+    since = {"updated_since": "2023-01-01T00:00:00Z"}
+    assert list(exports.exported_claims(exports.filter_claims(since))) == []
+
+    Review.objects.filter(pk=old.pk).update(state=Review.State.SUPERSEDED)
+    new = ReviewFactory(claim=claim, state=Review.State.PUBLISHED, verdict=Verdict.FALSE, summary="Corrected.")
+    claim.refresh_from_db()
+    assert claim.updated_at == datetime(2022, 1, 1, tzinfo=UTC), "the claim row did not change"
+    (exported,) = exports.exported_claims(exports.filter_claims(since))
+    assert exported.detail["published_review"]["id"] == new.pk
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
