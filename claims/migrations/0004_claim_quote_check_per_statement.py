@@ -14,30 +14,35 @@ FORWARD = [
     """
     CREATE OR REPLACE FUNCTION claims_claim_quotes_match_bodies() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
-        article RECORD;
+        current_article bigint;
         body text;
         chars text[];
         claim RECORD;
         span text;
     BEGIN
-        FOR article IN SELECT article_id, count(*) AS n FROM inserted GROUP BY article_id LOOP
-            SELECT a.body INTO body FROM claims_article a WHERE a.id = article.article_id;
-            chars := CASE WHEN article.n > 8 THEN string_to_array(body, NULL) END;
-            FOR claim IN SELECT * FROM inserted i WHERE i.article_id = article.article_id LOOP
-                IF body IS NULL OR claim."start" < 0 OR claim."end" <= claim."start" THEN
-                    span := NULL;
-                ELSIF chars IS NULL THEN
-                    span := substr(body, claim."start" + 1, claim."end" - claim."start");
-                ELSIF claim."end" > cardinality(chars) THEN
-                    span := NULL;
-                ELSE
-                    span := array_to_string(chars[claim."start" + 1 : claim."end"], '');
-                END IF;
-                IF span IS DISTINCT FROM claim.quote THEN
-                    RAISE EXCEPTION 'claim quote does not match the article body at [%, %)', claim."start", claim."end"
-                        USING ERRCODE = 'check_violation';
-                END IF;
-            END LOOP;
+        -- One pass over the inserted rows, grouped by article: each body is read (and split) once.
+        FOR claim IN
+            SELECT i.article_id, i.quote, i."start", i."end", count(*) OVER (PARTITION BY i.article_id) AS n
+            FROM inserted i ORDER BY i.article_id
+        LOOP
+            IF current_article IS DISTINCT FROM claim.article_id THEN
+                current_article := claim.article_id;
+                SELECT a.body INTO body FROM claims_article a WHERE a.id = current_article;
+                chars := CASE WHEN claim.n > 8 THEN string_to_array(body, NULL) END;
+            END IF;
+            IF body IS NULL OR claim."start" < 0 OR claim."end" <= claim."start" THEN
+                span := NULL;
+            ELSIF chars IS NULL THEN
+                span := substr(body, claim."start" + 1, claim."end" - claim."start");
+            ELSIF claim."end" > cardinality(chars) THEN
+                span := NULL;
+            ELSE
+                span := array_to_string(chars[claim."start" + 1 : claim."end"], '');
+            END IF;
+            IF span IS DISTINCT FROM claim.quote THEN
+                RAISE EXCEPTION 'claim quote does not match the article body at [%, %)', claim."start", claim."end"
+                    USING ERRCODE = 'check_violation';
+            END IF;
         END LOOP;
         RETURN NULL;
     END $$
