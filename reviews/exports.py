@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
@@ -35,7 +34,7 @@ from django.db.models import CharField, Exists, F, FilteredRelation, Func, Looku
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from claims.api.filters import ClaimFilter
+from claims.api.filters import ClaimFilter, IsoDateTimeFilter
 from claims.models import Claim
 from reviews.models import RATING_VALUES, Evidence, Review
 
@@ -121,7 +120,7 @@ class ExportFilter(ClaimFilter):
     what the export says about it.
     """
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         method="filter_updated_since", label="Changed, or had a review published, at or after this time"
     )
 

@@ -11,13 +11,14 @@ MAX_ID = 2**63 - 1
 
 
 class IsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 date-time that also exists in UTC (``9999-12-31T23:00-05:00`` does not)."""
+    """An ISO 8601 date-time, converted to UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO allows,
+    and some date-times (``9999-12-31T23:00-05:00``) do not exist in UTC at all."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if value is not None and value.tzinfo is not None:
             try:
-                value.astimezone(UTC)
+                value = value.astimezone(UTC)
             except OverflowError as exc:
                 raise ValidationError("Date-time is out of range.", code="overflow") from exc
         return value

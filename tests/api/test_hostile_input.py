@@ -464,3 +464,14 @@ def test_a_number_beyond_a_float_is_a_400_not_a_crash(reviewer_client):
     assert response.status_code == 400
     assert "too large" in response.json()["detail"]
     assert not Claim.objects.filter(article=article).exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/claims/", "/api/v1/reviews/", "/api/v1/exports/claims"])
+def test_an_updated_since_offset_postgresql_cannot_store_still_filters(anon, path):
+    # ISO 8601 allows offsets up to ±23:59, PostgreSQL only ±15:59: the filter compares in UTC.
+    published = ReviewFactory(state="published")
+    response = anon.get(path, {"updated_since": "2000-01-01T00:00:00-16:55"})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    marker = {"/api/v1/reviews/": f'"id":{published.pk}'}.get(path, published.claim.quote)
+    assert marker in body.decode()
