@@ -704,8 +704,10 @@ class PostgresWriter(Writer):
         )
         return [row[0] for row in self.cursor.fetchall()]
 
-    # Claims are checked against their article bodies by a statement-level trigger (migration 0004) that
-    # scans its transition table once per article: small statements keep that scan short.
+    # Claims are checked against their article bodies by a statement-level trigger (migration 0004). Its
+    # first version scanned the statement's rows once per article, and databases migrated then still run
+    # it: 500-row statements keep that quadratic scan short (20,000 claims: 17 s -> 2 s) and cost nothing
+    # with the current single-pass version.
     ROWS_PER_STATEMENT = {Claim: 500}
 
     def write(self, model, columns, rows):
