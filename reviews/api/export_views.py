@@ -1,5 +1,7 @@
 """``GET /api/v1/exports/claims``: every verified claim, streamed as ClaimReview, CSV or NDJSON."""
 
+import itertools
+
 from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -78,6 +80,10 @@ class ClaimExportView(generics.GenericAPIView):
         claims = exports.exported_claims(self.filter_queryset(self.get_queryset()))
         if request.method == "HEAD":
             claims = ()  # the headers only: no reason to run the export
+        else:
+            # Read the first batch now: if the database is down the client gets a JSON 503, not a broken stream.
+            first = list(itertools.islice(claims, 1))
+            claims = itertools.chain(first, claims)
         response = StreamingHttpResponse(fmt.write(claims), content_type=fmt.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
         response["Cache-Control"] = "no-store"
