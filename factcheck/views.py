@@ -1,6 +1,8 @@
 """Site-wide endpoints: health check and JSON error pages."""
 
-from django.db import DatabaseError, connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -27,6 +29,12 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this while handling the exception: a lost database outside the API (admin, middleware)
+    # is a 503 the client may retry, as in the API (factcheck.exceptions).
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = JsonResponse({"detail": "The database is unavailable; try again shortly."}, status=503)
+        response["Retry-After"] = "5"
+        return response
     return JsonResponse({"detail": "Internal server error."}, status=500)
 
 

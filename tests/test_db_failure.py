@@ -10,10 +10,12 @@ import http.client
 import importlib.util
 import json
 import os
+import re
 import socket
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -102,6 +104,26 @@ def get(path, token=None):
     return response.status, {k.lower(): v for k, v in response.getheaders()}, body
 
 
+def admin_login(username, password):
+    """Post the admin's login form (with its CSRF token) as a browser would."""
+    connection = http.client.HTTPConnection("127.0.0.1", GUNICORN_PORT, timeout=30)
+    connection.request("GET", "/admin/login/")
+    page = connection.getresponse()
+    html = page.read().decode()
+    cookie = page.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    connection.request("POST", "/admin/login/", body, headers)
+    response = connection.getresponse()
+    raw = response.read()
+    try:
+        decoded = json.loads(raw)
+    except ValueError:
+        decoded = raw
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, decoded
+
+
 @pytest.fixture
 def app_behind_proxy():
     """gunicorn with production settings, its database reached through a proxy we can cut."""
@@ -165,6 +187,10 @@ def test_requests_fail_with_a_json_503_while_the_database_is_gone_and_recover_wh
             assert_unavailable(status, headers, body, path)
     assert get("/api/v1/claims/")[1].get("retry-after") == "5"
     assert get("/healthz")[2]["database"] == "unreachable"
+    # Outside the API too: the admin's login needs the database.
+    status, headers, body = admin_login("editor", "secret")
+    assert_unavailable(status, headers, body, "/admin/login/")
+    assert headers.get("retry-after") == "5"
     # Refused connections fail fast: nothing waits for a timeout.
     assert time.monotonic() - started < 20
 
