@@ -14,18 +14,7 @@ class EvidenceInline(admin.StackedInline):
     model = Evidence
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fields = [
-        "url",
-        "title",
-        "publisher",
-        "quote",
-        "stance",
-        "source_type",
-        "published_at",
-        "accessed_at",
-        "archive_url",
-        "added_by",
-    ]
+    fields = [*workflow.EVIDENCE_FIELDS, "added_by"]
     readonly_fields = ["added_by"]
 
     def _editable(self, request, obj):
