@@ -124,7 +124,7 @@ def admin_login(username, password):
     return response.status, {k.lower(): v for k, v in response.getheaders()}, decoded
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app_behind_proxy():
     """gunicorn with production settings, its database reached through a proxy we can cut."""
     from django.conf import settings

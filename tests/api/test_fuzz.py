@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from factcheck.wsgi import application
 from tests.factories import EditorFactory, EvidenceFactory, ReviewerFactory, ReviewFactory
 
-CI_EXAMPLES = 15
+CI_EXAMPLES = 10
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", CI_EXAMPLES))
 CHECKS = [
     not_a_server_error,

@@ -283,16 +283,14 @@ def test_hostile_values_in_every_writable_field_get_a_json_400_and_write_nothing
     for field, schema in writable.items():
         if "{id}" in path and field in FIXED_ON_UPDATE:
             continue
+        before = snapshot()
         for name, value in field_kind(schema).items():
-            if value is None and schema.get("nullable"):
-                continue
-            before = snapshot()
             response = send(editor_client, method, url, encode({**base, field: value}))
             problem = problems_with(response)
-            if not problem and snapshot() != before:
-                problem = "the database changed"
             if problem:
                 failures.append(f"{field} = {name}: {problem}")
+        if snapshot() != before:
+            failures.append(f"{field}: a refused request changed the database")
     assert not failures, "\n".join(failures)
 
 
@@ -306,16 +304,15 @@ def test_malformed_bodies_and_wrong_content_types_get_a_json_4xx_and_write_nothi
     objects, _ = newsroom
     url = resolve(path, objects)
     failures = []
+    before = snapshot()
     for name, (content_type, body) in WHOLE_BODIES.items():
-        before = snapshot()
         response = send(editor_client, method, url, body, content_type)
         expected = (415,) if content_type != "application/json" else (400,)
         problem = problems_with(response, expected)
-        if not problem and snapshot() != before:
-            problem = "the database changed"
         if problem:
             failures.append(f"{name}: {problem}")
     assert not failures, "\n".join(failures)
+    assert snapshot() == before, "a refused request changed the database"
 
 
 @pytest.mark.parametrize(
@@ -381,11 +378,9 @@ def expected_statuses(parameter, value_name):
 @pytest.mark.parametrize(
     ("path", "parameters"), [pytest.param(path, parameters, id=f"GET {path}") for path, parameters in QUERY_OPERATIONS]
 )
-@pytest.mark.parametrize("client_name", ["anon", "editor_client"])
-def test_hostile_query_parameters_get_a_json_answer_and_never_an_error(
-    request, newsroom, path, parameters, client_name
-):
-    client = request.getfixturevalue(client_name)
+@pytest.mark.usefixtures("newsroom")
+def test_hostile_query_parameters_get_a_json_answer_and_never_an_error(editor_client, path, parameters):
+    client = editor_client  # sees every object, so every filter runs over real rows (the public: test_fuzz.py)
     if "{id}" in path:
         path = path.replace("{id}", str(Claim.objects.get(status="verified").pk))
     failures = []
