@@ -1,7 +1,8 @@
 """Object-level authorisation: every endpoint × every role, on drafts, other reviewers' work, users and tokens.
 
 Each row of a matrix is one request; each column the status a role must get. A refused write must
-leave the database as it was; a permitted one is rolled back before the next role tries.
+leave the database as it was; a permitted one is rolled back before the next role (or row) tries,
+so every request meets the same world. A failure lists every row and role that differs.
 """
 
 from types import SimpleNamespace
@@ -147,10 +148,18 @@ READS = {
 }
 
 
-@pytest.mark.parametrize(("url", "expected"), READS.values(), ids=READS.keys())
-def test_who_may_read_what(world, url, expected):
-    statuses, _ = run_as_every_role(world, "get", url.format(**vars(world)))
-    assert statuses == expected
+def differences(expected, actual):
+    """Only the roles whose status differs: ``{role: (expected, actual)}``."""
+    return {role: (status, actual[role]) for role, status in expected.items() if actual[role] != status}
+
+
+def test_who_may_read_what(world):
+    mismatches = {}
+    for name, (url, expected) in READS.items():
+        statuses, _ = run_as_every_role(world, "get", url.format(**vars(world)))
+        if statuses != expected:
+            mismatches[name] = differences(expected, statuses)
+    assert not mismatches, f"(expected, got) by row and role: {mismatches}"
 
 
 WRITES = {
@@ -294,12 +303,17 @@ WRITES = {
 }
 
 
-@pytest.mark.parametrize(("method", "url", "body", "expected"), WRITES.values(), ids=WRITES.keys())
-def test_who_may_change_what_and_refusals_change_nothing(world, method, url, body, expected):
-    body = body(world) if callable(body) else body
-    statuses, unchanged = run_as_every_role(world, method, url.format(**vars(world)), body)
-    assert statuses == expected
-    assert all(unchanged.values()), f"a refused request changed the database: {unchanged}"
+def test_who_may_change_what_and_refusals_change_nothing(world):
+    mismatches, leaks = {}, {}
+    for name, (method, url, body, expected) in WRITES.items():
+        body = body(world) if callable(body) else body
+        statuses, unchanged = run_as_every_role(world, method, url.format(**vars(world)), body)
+        if statuses != expected:
+            mismatches[name] = differences(expected, statuses)
+        if not all(unchanged.values()):
+            leaks[name] = [role for role, same in unchanged.items() if not same]
+    assert not mismatches, f"(expected, got) by row and role: {mismatches}"
+    assert not leaks, f"refused requests that changed the database, by row: {leaks}"
 
 
 @pytest.mark.parametrize(
@@ -375,20 +389,25 @@ ADMIN_PAGES = {
 }
 
 
-@pytest.mark.parametrize(("url", "expected"), ADMIN_PAGES.values(), ids=ADMIN_PAGES.keys())
-def test_who_may_open_which_admin_page(world, url, expected):
-    url = url.format(author_pk=world.users["author"].pk, draft_pk=world.draft.pk, other_draft_pk=world.other_draft.pk)
-    statuses = {}
-    for role in ROLES:
-        client = Client()
-        if role != "anonymous":
-            client.force_login(world.users[role])
-        response = client.get(url)
-        statuses[role] = response.status_code
-        if response.status_code == 302 and role not in ("anonymous", "outsider"):
-            # Django's admin answers an object outside the user's queryset by redirecting to the index.
-            assert "/admin/login/" not in response["Location"]
-    assert statuses == expected
+def test_who_may_open_which_admin_page(world):
+    mismatches = {}
+    for name, (url, expected) in ADMIN_PAGES.items():
+        url = url.format(
+            author_pk=world.users["author"].pk, draft_pk=world.draft.pk, other_draft_pk=world.other_draft.pk
+        )
+        statuses = {}
+        for role in ROLES:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(world.users[role])
+            response = client.get(url)
+            statuses[role] = response.status_code
+            if response.status_code == 302 and role not in ("anonymous", "outsider"):
+                # Django's admin answers an object outside the user's queryset by redirecting to the index.
+                assert "/admin/login/" not in response["Location"], (name, role)
+        if statuses != expected:
+            mismatches[name] = differences(expected, statuses)
+    assert not mismatches, f"(expected, got) by page and role: {mismatches}"
 
 
 def test_reviewers_cannot_change_users_in_the_admin(world):
