@@ -241,6 +241,8 @@ X_FRAME_OPTIONS = "DENY"
 FACTCHECK_PUBLIC_BASE_URL = os.environ.get("FACTCHECK_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 FACTCHECK_ORGANIZATION_NAME = os.environ.get("FACTCHECK_ORGANIZATION_NAME", "Factcheck")
 FACTCHECK_ORGANIZATION_URL = os.environ.get("FACTCHECK_ORGANIZATION_URL", FACTCHECK_PUBLIC_BASE_URL)
+# Where a review's public page lives ({base}, {claim_id}, {review_id}); this service serves the default.
+FACTCHECK_REVIEW_URL_TEMPLATE = os.environ.get("FACTCHECK_REVIEW_URL_TEMPLATE", "{base}/reviews/{review_id}/")
 
 LOGGING = {
     "version": 1,
