@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
@@ -8,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import BooleanField, IntegerField
 
-from claims import extraction, history, similarity
+from claims import extraction, history, similarity, triage
 from claims.api.filters import ClaimFilter, SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
@@ -41,7 +42,8 @@ class ArticleViewSet(
     filterset_fields = ["language", "publisher"]
 
     def get_queryset(self):
-        return Article.objects.visible_to(self.request.user)
+        queryset = Article.objects.visible_to(self.request.user)
+        return queryset.defer("body") if self.action == "list" else queryset
 
     def get_serializer_class(self):
         return ArticleListSerializer if self.action == "list" else ArticleSerializer
@@ -133,8 +135,10 @@ class ClaimViewSet(
     ordering_fields = ["id", "created_at", "updated_at", "check_worthiness"]
 
     def get_queryset(self):
-        queryset = Claim.objects.visible_to(self.request.user).with_related()
+        queryset = Claim.objects.visible_to(self.request.user).prefetch_related("tags")
         if self.action == "retrieve":
+            # The detail shows the article's title and url, never its (large) body.
+            queryset = queryset.select_related("article").defer("article__body")
             queryset = queryset.prefetch_related(published_reviews_prefetch())
         return queryset
 
@@ -147,9 +151,16 @@ class ClaimViewSet(
 
     def perform_update(self, serializer):
         with transaction.atomic():
-            advance_version(
-                serializer.instance, if_match=self.if_match(), version=serializer.validated_data.get("version")
-            )
+            # Write over the claim as it is now, not as this request read it: its status and verdict
+            # may have followed a review published meanwhile.
+            claim = Claim.objects.select_for_update().get(pk=serializer.instance.pk)
+            if "status" in serializer.validated_data:
+                try:
+                    triage.check_status_change(claim, serializer.validated_data["status"], by=self.request.user)
+                except DjangoValidationError as exc:
+                    raise ValidationError({"status": exc.messages}) from exc
+            advance_version(claim, if_match=self.if_match(), version=serializer.validated_data.get("version"))
+            serializer.instance = self.remember(claim)
             serializer.save()
 
     @extend_schema(responses={200: history.HistoryEntrySerializer(many=True)})
