@@ -32,6 +32,16 @@ class InvalidTransition(Exception):
     """The action does not apply to the review in its current state (the API answers 409)."""
 
 
+def _locked(review):
+    """The review as it is now, locked until the transaction ends.
+
+    The copy a request loaded may be stale: another request may have submitted or published the
+    review since. Every check and write below works on the locked row instead. Reviews are always
+    locked before their claim (see ``publish``), so two workflow steps never deadlock.
+    """
+    return Review.objects.select_for_update().get(pk=review.pk)
+
+
 def _save(instance, *, by, reason=None, **kwargs):
     instance._history_user = by
     instance._change_reason = reason
@@ -93,6 +103,7 @@ def create_review(claim, *, by, verdict, rating_text="", summary=""):
 @transaction.atomic
 def update_review(review, changes, *, by, if_match=None, version=None):
     """Apply ``changes`` (verdict, rating text, summary) to a review ``by`` may edit, refusing stale writes."""
+    review = _locked(review)
     _require_edit(review, by)
     unknown = set(changes) - set(REVIEW_FIELDS)
     if unknown:
@@ -109,6 +120,7 @@ def update_review(review, changes, *, by, if_match=None, version=None):
 @transaction.atomic
 def delete_review(review, *, by):
     """Delete a draft (never anything that was submitted or published)."""
+    review = _locked(review)
     _require_edit(review, by)
     if review.state != Review.State.DRAFT:
         raise InvalidTransition(f"Only drafts can be deleted; this review is {review.state}.")
@@ -124,7 +136,7 @@ def delete_review(review, *, by):
 @transaction.atomic
 def submit(review, *, by):
     """Send a draft to the editors. The author or an editor may; it needs a summary and evidence."""
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = _locked(review)
     if review.state != Review.State.DRAFT:
         raise InvalidTransition(f"Only drafts can be submitted; this review is {review.state}.")
     _require_edit(review, by)
@@ -143,13 +155,15 @@ def submit(review, *, by):
 def publish(review, *, by):
     """Publish a submitted review (editors only); the claim's previous published review is superseded.
 
-    The claim row is locked first, so two editors publishing reviews of one claim at once are
+    The review, then its claim are locked, so two editors publishing reviews of one claim at once are
     serialised and there is never a moment with two published reviews (also a database constraint).
+    Review before claim, as everywhere: an edit of the review checks its claim reference (a deferred
+    foreign key) when it commits, so locking the claim first could deadlock with it.
     """
     if not is_editor(by):
         raise PermissionDenied("Only editors may publish reviews.")
+    review = _locked(review)
     claim = Claim.objects.select_for_update().get(pk=review.claim_id)
-    review = Review.objects.select_for_update().get(pk=review.pk)
     if review.state != Review.State.SUBMITTED:
         raise InvalidTransition(f"Only submitted reviews can be published; this review is {review.state}.")
     for previous in Review.objects.select_for_update().filter(claim=claim, state=Review.State.PUBLISHED):
@@ -170,7 +184,7 @@ def return_to_draft(review, *, by, comment):
     """Send a submitted review back to its author with an editor's comment (editors only)."""
     if not is_editor(by):
         raise PermissionDenied("Only editors may return reviews.")
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = _locked(review)
     if review.state != Review.State.SUBMITTED:
         raise InvalidTransition(f"Only submitted reviews can be returned; this review is {review.state}.")
     if not comment or not comment.strip():
@@ -185,6 +199,7 @@ def return_to_draft(review, *, by, comment):
 @transaction.atomic
 def add_evidence(review, *, by, **fields):
     """Attach evidence to a review ``by`` may edit."""
+    review = _locked(review)
     _require_edit(review, by)
     evidence = Evidence(review=review, added_by=by, **fields)
     evidence.full_clean(exclude=["review", "added_by"])
@@ -194,6 +209,7 @@ def add_evidence(review, *, by, **fields):
 
 @transaction.atomic
 def update_evidence(evidence, changes, *, by):
+    evidence.review = _locked(evidence.review)
     _require_edit(evidence.review, by)
     unknown = set(changes) - set(EVIDENCE_FIELDS)
     if unknown:
@@ -207,6 +223,6 @@ def update_evidence(evidence, changes, *, by):
 
 @transaction.atomic
 def delete_evidence(evidence, *, by):
-    _require_edit(evidence.review, by)
+    _require_edit(_locked(evidence.review), by)
     evidence._history_user = by
     evidence.delete()

@@ -7,8 +7,9 @@
 It creates a dedicated database (``--database-url``, default ``postgres://root@127.0.0.1:5432/factcheck_load``),
 migrates it, seeds users, articles and claims, starts gunicorn on 127.0.0.1 with production settings
 and runs the clients for a fixed time (and at most ``--max-requests``), all on loopback. Reviewers
-write drafts, add evidence, edit them with ``If-Match`` (two threads share each reviewer account, so
-their edits collide) and submit; editors edit with a ``version`` field, publish or return.
+write drafts, add evidence, edit them with ``If-Match`` or unconditionally (two threads share each
+reviewer account, so their edits collide) and submit; editors edit reviews with a ``version`` field,
+edit claims while their reviews are being published, publish or return.
 
 409/412 answers to colliding writes are expected and counted apart; 5xx, connection errors and any
 other unexpected status are errors. Afterwards the database is checked directly: at most one
@@ -346,12 +347,17 @@ def reviewer(client, claim_ids, shared, rng, name):
                 break
             summary = f"{name} edit {secrets.token_hex(4)}"
             time.sleep(rng.random() * 0.01)  # widen the window in which the other thread edits too
+            if rng.random() < 0.25:
+                # No precondition: last writer wins, but only over the summary, never over a state change.
+                operation, precondition = "edit review (unconditional)", {}
+            else:
+                operation, precondition = "edit review (If-Match)", {"If-Match": headers.get("etag", "")}
             data, status, _ = client.call(
-                "edit review (If-Match)",
+                operation,
                 "PATCH",
                 f"/api/v1/reviews/{review_id}/",
                 {"summary": summary},
-                headers={"If-Match": headers.get("etag", "")},
+                headers=precondition,
                 expected=(200, 409, 412),
             )
             if status == 200:
@@ -387,6 +393,20 @@ def editor(client, rng, name):
             )
             if status == 200:
                 recorder.wrote(review_id, "edited", version=data["version"], summary=summary)
+        if rng.random() < 0.5:
+            # Claim edits race with publishing, which changes the claim's status and verdict.
+            claim_id = review["claim"]
+            claim, status, headers = client.call("read claim", "GET", f"/api/v1/claims/{claim_id}/")
+            if status == 200:
+                precondition = {"If-Match": headers.get("etag", "")} if rng.random() < 0.5 else {}
+                client.call(
+                    "edit claim",
+                    "PATCH",
+                    f"/api/v1/claims/{claim_id}/",
+                    {"claimant": f"{name} {secrets.token_hex(3)}"},
+                    headers=precondition,
+                    expected=(200, 409, 412),
+                )
         if rng.random() < 0.75:
             data, status, _ = client.call(
                 "publish review", "POST", f"/api/v1/reviews/{review_id}/publish/", expected=(200, 409)

@@ -41,8 +41,10 @@ class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)
         version = changes.pop("version", None)
-        serializer.instance = workflow.update_review(
-            serializer.instance, changes, by=self.request.user, if_match=self.if_match(), version=version
+        serializer.instance = self.remember(
+            workflow.update_review(
+                serializer.instance, changes, by=self.request.user, if_match=self.if_match(), version=version
+            )
         )
 
     def perform_destroy(self, instance):
