@@ -396,7 +396,7 @@ def editor(client, rng, name):
         if rng.random() < 0.5:
             # Claim edits race with publishing, which changes the claim's status and verdict.
             claim_id = review["claim"]
-            claim, status, headers = client.call("read claim", "GET", f"/api/v1/claims/{claim_id}/")
+            _claim, status, headers = client.call("read claim", "GET", f"/api/v1/claims/{claim_id}/")
             if status == 200:
                 precondition = {"If-Match": headers.get("etag", "")} if rng.random() < 0.5 else {}
                 client.call(
