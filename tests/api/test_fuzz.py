@@ -4,9 +4,12 @@ Every operation in ``/api/v1/schema/`` is called with generated requests, valid 
 anonymous client and as a reviewer with a token. No response may be a server error, and every
 response must match the status codes, content types and schemas the document promises.
 
-CI runs a few examples per operation. The long run is one command:
+CI runs 10 examples per operation (about 660 requests). The long run is one command; above 10 it
+also runs schemathesis' coverage phase (boundary values, missing and wrongly typed fields of every
+parameter) and draws new inputs each time (100 examples: about 10 000 requests, 5-10 minutes):
 
-    FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest tests/api/test_fuzz.py -q
+    FUZZ_EXAMPLES=100 .venv/bin/python -m pytest tests/api/test_fuzz.py -q
+    DATABASE_URL=postgres://… FUZZ_EXAMPLES=100 .venv/bin/python -m pytest tests/api/test_fuzz.py -q
 """
 
 import os
