@@ -8,6 +8,10 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    # The command line is local tooling: without a DJANGO_DEBUG of its own it runs in development
+    # mode, so `manage.py makemigrations` works on a new checkout. Servers start through wsgi.py /
+    # asgi.py, where debug stays off and a real DJANGO_SECRET_KEY is required.
+    os.environ.setdefault("DJANGO_DEBUG", "1")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
