@@ -1,7 +1,9 @@
 """Token login for API clients (django-rest-knox: tokens hashed at rest, expiring, revocable)."""
 
 from django.http import JsonResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
 from knox.views import LoginView, LogoutAllView, LogoutView
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -47,6 +49,8 @@ class TokenLoginView(LoginView):
         serializer = LoginSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
+        # Expired tokens are deleted when presented; the ones never presented again go here.
+        AuthToken.objects.filter(user=request.user, expiry__lt=timezone.now()).delete()
         return super().post(request, format=format)
 
 

@@ -6,13 +6,13 @@ from rest_framework import serializers
 from claims import triage
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag
 from claims.validators import http_url, locate_quote, validate_language, validate_span
-from factcheck.api import IntegerPrimaryKeyRelatedField
+from factcheck.api import IntegerPrimaryKeyRelatedField, PlainFieldsMixin
 from reviews.api.serializers import PublishedReviewSerializer
 
 MAX_OFFSET = 2**31 - 1
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(PlainFieldsMixin, serializers.ModelSerializer):
     url = serializers.CharField(
         max_length=2000, required=False, allow_null=True, allow_blank=True, validators=[http_url]
     )
@@ -64,10 +64,16 @@ class ArticleListSerializer(ArticleSerializer):
 
 
 class TagListField(serializers.ListField):
+    """Tag names: written as a list of slugs, read from ``claim.tag_names`` when the queryset attached them."""
+
     child = serializers.SlugField(max_length=50)
 
-    def to_representation(self, tags):
-        return [tag.name for tag in tags.all()]
+    def get_attribute(self, claim):
+        names = claim.__dict__.get("tag_names")
+        return names if names is not None else [tag.name for tag in claim.tags.all()]
+
+    def to_representation(self, names):
+        return list(names)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -75,7 +81,7 @@ class TagsField(TagListField):
     pass
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(PlainFieldsMixin, serializers.ModelSerializer):
     """A claim with its position in the article. Give ``start``/``end``, ``quote``, or both."""
 
     article = IntegerPrimaryKeyRelatedField(queryset=Article.objects.all())
@@ -155,6 +161,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         claim.save()
         if tags is not None:
             claim.tags.set(Tag.objects.for_names(tags))
+            claim.__dict__.pop("tag_names", None)
         return claim
 
     @transaction.atomic
@@ -166,6 +173,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         instance.save()
         if tags is not None:
             instance.tags.set(Tag.objects.for_names(tags))
+            instance.__dict__.pop("tag_names", None)
         return instance
 
 

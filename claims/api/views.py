@@ -135,7 +135,7 @@ class ClaimViewSet(
     ordering_fields = ["id", "created_at", "updated_at", "check_worthiness"]
 
     def get_queryset(self):
-        queryset = Claim.objects.visible_to(self.request.user).prefetch_related("tags")
+        queryset = Claim.objects.visible_to(self.request.user).with_tag_names()
         if self.action == "retrieve":
             # The detail shows the article's title and url, never its (large) body.
             queryset = queryset.select_related("article").defer("article__body")

@@ -267,3 +267,30 @@ def test_reviewers_cannot_see_tokens_in_the_admin(reviewer):
     client = Client()
     client.force_login(reviewer)
     assert client.get("/admin/knox/authtoken/").status_code == 403
+
+
+def test_a_user_s_expired_tokens_are_deleted_when_the_user_logs_in(anon, reviewer):
+    expired, _ = AuthToken.objects.create(user=reviewer, expiry=timedelta(seconds=-1))
+    valid, _ = AuthToken.objects.create(user=reviewer)
+    assert log_in(anon, reviewer.username).status_code == 200
+    assert not AuthToken.objects.filter(pk=expired.pk).exists()
+    assert AuthToken.objects.filter(pk=valid.pk).exists()
+
+
+@pytest.mark.parametrize(("role", "sees_candidates"), [("reviewer", True), ("editor", True), ("plain", False)])
+def test_a_token_request_reads_token_user_and_roles_in_one_query(role, sees_candidates, django_assert_num_queries):
+    from django.contrib.auth.models import Group
+
+    from factcheck.roles import EDITORS, REVIEWERS
+    from tests.factories import ClaimFactory, UserFactory
+
+    user = UserFactory()
+    if role != "plain":
+        user.groups.add(Group.objects.get_or_create(name=REVIEWERS if role == "reviewer" else EDITORS)[0])
+    ClaimFactory(status="candidate")
+    _, token = AuthToken.objects.create(user=user)
+    # The token with its user and roles, then the page of claims, then their tags.
+    with django_assert_num_queries(3 if sees_candidates else 2):
+        response = token_client(token).get("/api/v1/claims/")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == (1 if sees_candidates else 0)
