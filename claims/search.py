@@ -1,16 +1,19 @@
 """Full-text search over claims: their quote, reviewed wording and claimant.
 
 On PostgreSQL the text is a web-search query (``websearch_to_tsquery``: words, "quoted phrases",
-``-excluded``, ``or``) matched against an English ``tsvector`` of the three fields. The expression
-is the one the ``claim_search`` GIN index of migration 0003 is built on, so the planner uses it.
-Elsewhere (SQLite in development) the same syntax is read in Python and every word or phrase must
-occur in one of the fields, case-insensitively.
+``-excluded``, ``or``) matched against the claim's stored English ``tsvector`` of the three fields:
+the ``search_document`` column that migration 0005 generates and GIN-indexes. Testing a row then
+costs no ``to_tsvector``, so for a common word PostgreSQL walks the claims newest first and stops
+after a page, and for a rare one it reads the index. Elsewhere (SQLite in development) the same
+syntax is read in Python and every word or phrase must occur in one of the fields,
+case-insensitively.
 """
 
 import re
 
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Expression, Q
 
 SEARCH_CONFIG = "english"
 SEARCH_FIELDS = ("quote", "claim_reviewed", "claimant")
@@ -18,11 +21,28 @@ TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 WORD = re.compile(r"[^\W_]")
 
 
-def search_vector():
-    """The indexed document: must stay identical to the ``claim_search`` index expression."""
-    from django.contrib.postgres.search import SearchVector
+class SearchDocument(Expression):
+    """The ``search_document`` column of the claims table a claim query reads, under that table's alias.
 
-    return SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG)
+    Not a model field, so that no ordinary query selects it: lists and exports would otherwise carry
+    a ``tsvector`` per row. It names the query's base table (the claims table of a claim queryset)
+    and follows the renaming of aliases when the queryset becomes a subquery.
+    """
+
+    column = "search_document"
+
+    def __init__(self, alias=None):
+        super().__init__(output_field=SearchVectorField())
+        self.alias = alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        return SearchDocument(query.get_initial_alias())
+
+    def relabeled_clone(self, change_map):
+        return SearchDocument(change_map.get(self.alias, self.alias))
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(self.alias)}.{connection.ops.quote_name(self.column)}", []
 
 
 def search_claims(queryset, text):
@@ -31,10 +51,8 @@ def search_claims(queryset, text):
     if not WORD.search(text):
         return queryset.none()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return queryset.alias(document=search_vector()).filter(document=query)
+        return queryset.alias(document=SearchDocument()).filter(document=query)
     return queryset.filter(_fallback_condition(text))
 
 
