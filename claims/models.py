@@ -135,10 +135,6 @@ class ClaimQuerySet(models.QuerySet):
             return self
         return self.filter(status=Claim.Status.VERIFIED)
 
-    def with_related(self):
-        """What the API list, the admin and the exports show of a claim, in a fixed number of queries."""
-        return self.select_related("article").with_tag_names()
-
     def with_tag_names(self):
         """Claims carrying ``tag_names`` (what the API shows of their tags), read in one extra query."""
         clone = self._chain()
@@ -151,7 +147,7 @@ class ClaimQuerySet(models.QuerySet):
     def search(self, text):
         """Claims whose quote, reviewed wording or claimant match ``text`` (web-search syntax).
 
-        PostgreSQL full-text search on the ``claim_search`` index; a word-by-word match elsewhere.
+        PostgreSQL full-text search on the stored ``search_document`` (migration 0005); a word-by-word match elsewhere.
         """
         from claims.search import search_claims
 

@@ -2,21 +2,47 @@
 
 The score is pg_trgm's trigram similarity (shared trigrams of the lower-cased words over all
 trigrams of both, in [0, 1]), taken against a claim's quote and its reviewed wording, whichever is
-higher. On PostgreSQL the ``%`` operator selects candidates through the GIN trigram indexes of
-migration 0003 and only those are scored; elsewhere (SQLite in development) the same measure is
-computed in Python over the claims sharing a word with the text.
+higher; claims scoring under ``MIN_SCORE`` are never shown.
+
+On PostgreSQL, how candidates are found depends on the size of the claims table:
+
+- Up to ``EXACT_UP_TO`` claims, the ``%`` operator selects every claim above the threshold through
+  the GIN trigram indexes of migration 0003, and the best are returned: an exact answer.
+- Beyond that, the trigram indexes stop being cheap: the common trigrams of a sentence have posting
+  lists of hundreds of thousands of claims, and at a million claims one lookup read and rechecked
+  50k candidates in 0.5–3 s. There the candidates are the claims sharing one of the text's
+  ``RARE_WORDS`` rarest words (as PostgreSQL's statistics of the stored ``search_document`` count
+  them), found through its GIN index, at most ``CANDIDATES`` of them; those are scored and the best
+  returned. A near-duplicate sharing none of those words (every rare word misspelt, say) can be
+  missed, and where more claims share them than are scored, the best of a sample is returned.
+
+Elsewhere (SQLite in development) the same measure is computed in Python over the claims sharing
+a word with the text.
 """
 
 import heapq
 import re
+import time
+from itertools import combinations
 
+from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Func, Q, Value
+from django.db.models.functions import Greatest
+
+from claims.search import SEARCH_CONFIG, SearchDocument
 
 MIN_SCORE = 0.3  # pg_trgm's default similarity_threshold, the one the ``%`` operator uses
 WORD = re.compile(r"[^\W_]+")
 # SQLite: how many claims sharing a word with the text are scored at most.
 FALLBACK_CANDIDATES = 2000
+# PostgreSQL: up to this many claims (the planner's estimate), exact answers through the trigram indexes.
+EXACT_UP_TO = 50_000
+# Beyond it: candidates share one of this many of the text's rarest words; this many are scored at most.
+RARE_WORDS = 3
+CANDIDATES = 200
+# How long the word frequencies read from pg_stats are reused (they change only with ANALYZE).
+STATISTICS_TTL = 600
 
 
 def trigrams(text):
@@ -55,6 +81,112 @@ def similar_claims(text, queryset, *, limit=10, exclude=None):
 
 
 def _similar_on_postgres(text, queryset, limit):
+    claims, lexemes = _table_size_and_lexemes(text)
+    if claims <= EXACT_UP_TO:
+        return _similar_through_trigrams(text, queryset, limit)
+    return _similar_through_rare_words(text, lexemes, queryset, limit)
+
+
+def _table_size_and_lexemes(text):
+    """The planner's estimate of the number of claims, and the words of ``text`` as the search index has them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT reltuples FROM pg_class WHERE oid = 'claims_claim'::regclass),"
+            " ARRAY(SELECT lexeme FROM unnest(to_tsvector(%s::regconfig, %s)))",
+            [SEARCH_CONFIG, text],
+        )
+        claims, lexemes = cursor.fetchone()
+    return claims, lexemes
+
+
+_word_frequencies = {"read_at": None, "frequencies": {}}
+
+
+def word_frequencies():
+    """{lexeme: share of claims whose search document has it} for PostgreSQL's most common words.
+
+    Read from ``pg_stats`` (kept by ANALYZE and autovacuum) at most every ``STATISTICS_TTL``
+    seconds; a word missing from it is rarer than every word in it.
+    """
+    read_at = _word_frequencies["read_at"]
+    if read_at is None or time.monotonic() - read_at > STATISTICS_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE schemaname = current_schema() AND tablename = 'claims_claim'"
+                " AND attname = 'search_document'"
+            )
+            row = cursor.fetchone()
+        elements, frequencies = row if row and row[0] else ([], [])
+        _word_frequencies.update(read_at=time.monotonic(), frequencies=dict(zip(elements, frequencies, strict=False)))
+    return _word_frequencies["frequencies"]
+
+
+def rarest(lexemes, count=RARE_WORDS):
+    """The ``count`` rarest of ``lexemes``: unknown to the statistics first, then longer words first."""
+    frequencies = word_frequencies()
+    return sorted(set(lexemes), key=lambda lexeme: (frequencies.get(lexeme, 0.0), -len(lexeme), lexeme))[:count]
+
+
+def tsquery(lexemes, operator):
+    """A ``tsquery`` literal joining ``lexemes`` as they are (no parsing, no stemming) with ``&`` or ``|``."""
+    quoted = ("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" for lexeme in lexemes)
+    return f" {operator} ".join(quoted)
+
+
+class Matches(Func):
+    """``document @@ 'query'::tsquery``: a boolean a queryset can be filtered on."""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+class TsQuery(Func):
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+
+
+def _candidates(queryset, words):
+    """Ids of at most ``CANDIDATES`` claims of ``queryset``, those sharing the most of ``words`` first.
+
+    Claims with all of the words, then with all but one, then with any: each an unordered GIN
+    lookup that PostgreSQL stops at the limit.
+    """
+    tiers = [tsquery(words, "&")]
+    if len(words) > 2:
+        tiers.append(" | ".join(f"({tsquery(pair, '&')})" for pair in combinations(words, 2)))
+    if len(words) > 1:
+        tiers.append(tsquery(words, "|"))
+    ids = {}
+    for query in tiers:
+        condition = Matches(SearchDocument(), TsQuery(Value(query)))
+        found = queryset.order_by().filter(condition).values_list("pk", flat=True)[:CANDIDATES]
+        ids.update(dict.fromkeys(found))
+        if len(ids) >= CANDIDATES:
+            break
+    return list(ids)[:CANDIDATES]
+
+
+def _similar_through_rare_words(text, lexemes, queryset, limit):
+    """Score at most ``CANDIDATES`` claims sharing the text's rarest words; keep the best."""
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    words = rarest(lexemes)
+    ids = _candidates(queryset, words) if words else []
+    if not ids:
+        return []
+    rows = (
+        queryset.model.objects.filter(pk__in=ids)
+        .annotate(score=Greatest(TrigramSimilarity("quote", text), TrigramSimilarity("claim_reviewed", text)))
+        .filter(score__gte=MIN_SCORE)
+        .order_by("-score", "-pk")
+        .values_list("pk", "score")[:limit]
+    )
+    return _best_claims(queryset, dict(rows), limit)
+
+
+def _similar_through_trigrams(text, queryset, limit):
     """One query per field, each ``WHERE field % text ORDER BY similarity LIMIT n``.
 
     Kept apart rather than ``quote % text OR claim_reviewed % text``: the planner reliably takes a
@@ -82,7 +214,7 @@ def _similar_on_postgres(text, queryset, limit):
 def _best_claims(queryset, scores, limit):
     """The ``limit`` best-scoring claims of ``scores`` (pk -> score) as ``(claim, score)``, best first."""
     best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], item[0]))
-    claims = queryset.filter(pk__in=[pk for pk, _ in best]).with_related().in_bulk()
+    claims = queryset.filter(pk__in=[pk for pk, _ in best]).with_tag_names().in_bulk()
     return [(claims[pk], score) for pk, score in best if pk in claims]
 
 

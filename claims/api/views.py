@@ -102,7 +102,7 @@ class ArticleViewSet(
         """
         article = self.get_object()
         created = extraction.extract_claims(article, by=request.user)
-        claims = Claim.objects.filter(article=article).with_related().order_by("start")
+        claims = Claim.objects.filter(article=article).with_tag_names().order_by("start")
         data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
         return Response({"created": len(created), "claims": data})
 

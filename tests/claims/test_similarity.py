@@ -144,7 +144,8 @@ def test_text_without_matches_returns_an_empty_list(reviewer_client, claims, tex
 def test_similar_answers_in_a_fixed_number_of_queries(reviewer_client, django_assert_max_num_queries):
     for n in range(25):
         claim_on(f"Troops liberated more than {n + 30} towns in two days near Kharkiv.")
-    with django_assert_max_num_queries(8):
+    # The table's size; the threshold; one search per field; the claims; their tags.
+    with django_assert_max_num_queries(9):
         response = reviewer_client.get("/api/v1/claims/similar/", {"text": LIBERATED_VILLAGES, "limit": 20})
     assert len(response.json()) == 20
 
@@ -181,3 +182,67 @@ def test_the_similar_queries_go_through_the_trigram_indexes(claims):
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
     assert "claim_quote_trgm" in plans[0]
     assert "claim_reviewed_trgm" in plans[1]
+
+
+# --- PostgreSQL at scale: candidates sharing the text's rarest words --------------------------------
+
+
+@pytest.fixture
+def at_scale(monkeypatch):
+    """Take the path of large tables whatever this table's size (its reltuples is -1 before ANALYZE)."""
+    from claims import similarity
+
+    monkeypatch.setattr(similarity, "EXACT_UP_TO", -2)
+    monkeypatch.setitem(similarity._word_frequencies, "read_at", None)
+
+
+@pytest.mark.postgres
+def test_at_scale_near_duplicates_are_found_best_first(reviewer_client, claims, at_scale):
+    response = reviewer_client.get(f"/api/v1/claims/{claims['liberated'].pk}/similar/")
+    assert response.status_code == 200
+    ids = [match["claim"]["id"] for match in response.json()]
+    assert ids[0] == claims["again"].pk
+    assert claims["liberated"].pk not in ids
+    assert claims["rates"].pk not in ids
+
+
+@pytest.mark.postgres
+def test_at_scale_a_small_table_gets_the_exact_answer(claims, monkeypatch):
+    from claims import similarity
+
+    texts = [LIBERATED, "Ukrainian troops liberated 30 towns in 2 days", RATES.upper(), "Troops near Kharkiv"]
+    exact = [similar_claims(text, Claim.objects.all()) for text in texts]
+    monkeypatch.setattr(similarity, "EXACT_UP_TO", -2)
+    assert [similar_claims(text, Claim.objects.all()) for text in texts] == exact
+    assert all(exact[:3])
+
+
+@pytest.mark.postgres
+def test_at_scale_the_answer_takes_a_fixed_number_of_queries(reviewer_client, at_scale, django_assert_max_num_queries):
+    for n in range(25):
+        claim_on(f"Troops liberated more than {n + 30} towns in two days near Kharkiv.")
+    # The table's size and the text's words; word statistics; up to three candidate lookups; the
+    # scores; the claims; their tags.
+    with django_assert_max_num_queries(10):
+        response = reviewer_client.get("/api/v1/claims/similar/", {"text": LIBERATED_VILLAGES, "limit": 20})
+    assert len(response.json()) == 20
+
+
+def test_the_rarest_words_are_the_ones_the_statistics_do_not_count_as_common(monkeypatch):
+    from claims import similarity
+
+    monkeypatch.setitem(similarity._word_frequencies, "read_at", float("inf"))
+    monkeypatch.setitem(similarity._word_frequencies, "frequencies", {"troop": 0.5, "liber": 0.2, "day": 0.01})
+    assert similarity.rarest(["troop", "liber", "kharkiv", "day", "town", "liber"]) == ["kharkiv", "town", "day"]
+
+
+@pytest.mark.postgres
+def test_tsquery_literals_keep_quotes_and_backslashes_as_they_are():
+    from claims.similarity import tsquery
+
+    words = ["it's", "back\\slash", "plain"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT array_to_tsvector(%s) @@ %s::tsquery", [["it's", "back\\slash"], tsquery(words, "&")])
+        assert cursor.fetchone()[0] is False
+        cursor.execute("SELECT array_to_tsvector(%s) @@ %s::tsquery", [words, tsquery(words, "&")])
+        assert cursor.fetchone()[0] is True
