@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,8 +13,22 @@ from claims import extraction, triage
 from claims.models import Article, Claim, Tag
 from claims.text import normalize_body
 from factcheck.admin_forms import VersionedAdminForm
+from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.concurrency import advance_version
 from reviews import exports
+from reviews.models import Verdict
+
+# How long the choices of the filters that read a whole table are reused.
+FILTER_CHOICES_SECONDS = 600
+
+
+class CachedValuesListFilter(admin.AllValuesFieldListFilter):
+    """Django's filter on every distinct value of a field, read from the table once per ten minutes."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        key = f"admin-filter-values:{model._meta.label}:{field_path}"
+        self.lookup_choices = cache.get_or_set(key, lambda: list(self.lookup_choices), FILTER_CHOICES_SECONDS)
 
 
 class ArticleForm(forms.ModelForm):
@@ -42,13 +58,18 @@ class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "publisher", "published_at", "language", "claim_count"]
-    list_filter = ["language", "publisher"]
+    list_filter = [("language", CachedValuesListFilter), ("publisher", CachedValuesListFilter)]
     search_fields = ["title", "url", "publisher", "author"]
     readonly_fields = ["content_hash", "created_by", "created_at", "updated_at"]
     date_hierarchy = "published_at"
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+        # A subquery per article shown, over the index of claims(article_id): a GROUP BY would join every
+        # claim to every article, in the list and in each filter's query.
+        claims = Claim.objects.filter(article=OuterRef("pk")).order_by().values("article").annotate(n=Count("pk"))
+        return super().get_queryset(request).annotate(claim_count=Coalesce(Subquery(claims.values("n")), 0))
 
     @admin.display(ordering="claim_count", description="claims")
     def claim_count(self, article):
@@ -89,12 +110,19 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 class ClaimantFilter(admin.SimpleListFilter):
-    """The 30 most frequent claimants: a full distinct list would not scale to a large archive."""
+    """The 30 most frequent claimants: a full distinct list would not scale to a large archive.
+
+    Counting them reads every claim, so the list is reused for ten minutes.
+    """
 
     title = "claimant"
     parameter_name = "claimant"
 
     def lookups(self, request, model_admin):
+        return cache.get_or_set("admin-filter:top-claimants", self.top_claimants, FILTER_CHOICES_SECONDS)
+
+    @staticmethod
+    def top_claimants():
         top = (
             Claim.objects.exclude(claimant="")
             .values("claimant")
@@ -106,6 +134,24 @@ class ClaimantFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(claimant=self.value())
+        return queryset
+
+
+class VerdictFilter(admin.SimpleListFilter):
+    """The verdicts a claim can carry, without reading the claims for their distinct values."""
+
+    title = "verdict"
+    parameter_name = "verdict"
+    unrated = "none"
+
+    def lookups(self, request, model_admin):
+        return [*Verdict.choices, (self.unrated, "No verdict")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.unrated:
+            return queryset.filter(verdict="")
+        if self.value():
+            return queryset.filter(verdict=self.value())
         return queryset
 
 
@@ -129,8 +175,11 @@ class ClaimForm(VersionedAdminForm):
 class ClaimAdmin(SimpleHistoryAdmin):
     form = ClaimForm
     list_display = ["short_quote", "claimant", "article", "position", "status", "verdict", "check_worthiness"]
-    list_filter = ["status", "verdict", ClaimantFilter, "tags"]
+    list_filter = ["status", VerdictFilter, ClaimantFilter, "tags"]
+    # Searched with the claims' full-text index (get_search_results), not a LIKE over every row.
     search_fields = ["quote", "claim_reviewed", "claimant"]
+    search_help_text = 'Words of the quote, reviewed wording or claimant; "a phrase", -excluded, or.'
+    paginator = EstimatedCountPaginator
     list_select_related = ["article"]
     autocomplete_fields = ["article"]
     filter_horizontal = ["tags"]
@@ -162,6 +211,11 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "export_ndjson",
     ]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
 
     @admin.display(description="quote")
     def short_quote(self, claim):
@@ -244,3 +298,4 @@ class ClaimAdmin(SimpleHistoryAdmin):
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+    paginator = EstimatedCountPaginator

@@ -2,10 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.models import Claim
 from factcheck.admin_forms import VersionedAdminForm
+from factcheck.admin_paginator import EstimatedCountPaginator
 from reviews import workflow
 from reviews.models import Evidence, Review
 
@@ -46,7 +49,10 @@ class ReviewAdmin(SimpleHistoryAdmin):
     inlines = [EvidenceInline]
     list_display = ["__str__", "verdict", "state", "author", "updated_at"]
     list_filter = ["state", "verdict", "author"]
+    # The claim's words through the claims' full-text index (get_search_results); the summary as typed.
     search_fields = ["summary", "claim__quote", "claim__claimant"]
+    search_help_text = "Words of the claim (quote, reviewed wording, claimant), or text of the summary."
+    paginator = EstimatedCountPaginator
     list_select_related = ["claim", "author"]
     autocomplete_fields = ["claim"]
     readonly_fields = [
@@ -64,6 +70,13 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        claims = Claim.objects.search(term).values("pk")
+        return queryset.filter(Q(claim__in=claims) | Q(summary__icontains=term)), False
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not workflow.can_edit(obj, request.user):
