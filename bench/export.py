@@ -316,6 +316,12 @@ def main():
     parser.add_argument("--no-tracemalloc", action="store_true", help="Skip the (slower) Python allocation run.")
     parser.add_argument("--reuse", action="store_true", help="Use the scratch databases an earlier --keep run left.")
     parser.add_argument("--keep", action="store_true", help="Leave the scratch database in place afterwards.")
+    parser.add_argument(
+        "--databases",
+        default=os.environ.get("BENCH_DATABASE_URLS", ""),
+        help="label=postgres://… pairs, comma-separated: measure in these databases as they are (the "
+        "generated bench databases; make bench passes them as BENCH_DATABASE_URLS) instead of scratch ones.",
+    )
     # Internal: what the subprocesses run.
     parser.add_argument("--migrate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)
@@ -340,37 +346,51 @@ def main():
             print(json.dumps(measure_export(args.measure, args.batch_size or exports.BATCH_SIZE, args.trace)))
         return
 
+    results = {}
+    if args.databases:
+        for pair in args.databases.split(","):
+            label, _, url = pair.partition("=")
+            print(f"{database_name(url)} ({label} claims, as generated)…", file=sys.stderr, flush=True)
+            results[label] = measure_database(url, args)
+        report(results, args, unit="claims in all, verified ones exported")
+        return
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL=postgres://…: the benchmark compares with PostgreSQL's COPY.")
-    results = {}
-    batch = ["--batch-size", str(args.batch_size)] if args.batch_size else []
     for size in sorted(args.claims):
         scratch = bench_url(url, size)
         print(f"{database_name(scratch)}: {size} verified claims…", file=sys.stderr, flush=True)
         try:
             prepare_database(url, scratch, reuse=args.reuse)
             run_child(scratch, ["--fill", str(size), "--evidence", str(args.evidence)])
-            copy = min((run_child(scratch, ["--copy"]) for _ in range(args.repeat)), key=lambda r: r["seconds"])
-            results[size] = {"copy": copy}
-            for fmt in args.formats:
-                runs = [run_child(scratch, ["--measure", fmt, *batch]) for _ in range(args.repeat)]
-                best = min(runs, key=lambda r: r["seconds"])
-                best["rss_growth_kb"] = max(r["rss_growth_kb"] for r in runs)
-                if not args.no_tracemalloc:
-                    best["traced_peak_kb"] = run_child(scratch, ["--measure", fmt, "--trace", *batch])["traced_peak_kb"]
-                results[size][fmt] = best
-                print(f"  {best['summary']} (COPY {copy['seconds']:.2f}s)", file=sys.stderr, flush=True)
+            results[size] = measure_database(scratch, args)
         finally:
             if not args.keep:
                 with admin_connection(url) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{database_name(scratch)}" WITH (FORCE)')
-    report(results, args)
+    report(results, args, unit="verified claims")
 
 
-def report(results, args):
-    sizes = sorted(results)
-    print(f"\nExport of verified claims vs COPY ({args.evidence} evidence per review, best of {args.repeat})")
+def measure_database(url, args):
+    """COPY, then every format, in the database at ``url``: best of ``--repeat`` runs each."""
+    batch = ["--batch-size", str(args.batch_size)] if args.batch_size else []
+    copy = min((run_child(url, ["--copy"]) for _ in range(args.repeat)), key=lambda r: r["seconds"])
+    results = {"copy": copy}
+    for fmt in args.formats:
+        runs = [run_child(url, ["--measure", fmt, *batch]) for _ in range(args.repeat)]
+        best = min(runs, key=lambda r: r["seconds"])
+        best["rss_growth_kb"] = max(r["rss_growth_kb"] for r in runs)
+        if not args.no_tracemalloc:
+            best["traced_peak_kb"] = run_child(url, ["--measure", fmt, "--trace", *batch])["traced_peak_kb"]
+        results[fmt] = best
+        print(f"  {best['summary']} (COPY {copy['seconds']:.2f}s)", file=sys.stderr, flush=True)
+    return results
+
+
+def report(results, args, *, unit):
+    sizes = list(results)
+    evidence = "" if args.databases else f"{args.evidence} evidence per review, "
+    print(f"\nExport of verified claims vs COPY ({evidence}best of {args.repeat}; sizes in {unit})")
     print(
         f"{'claims':>8} {'format':<12} {'time':>8} {'COPY':>8} {'×COPY':>6} {'CPU':>8} "
         f"{'RSS growth':>11} {'Python peak':>11}"
@@ -387,7 +407,7 @@ def report(results, args):
             )
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
-        print(f"\nMemory from {small} to {large} claims ({large // small}× the rows): growth ratio large/small")
+        print(f"\nMemory from {small} to {large} claims: growth ratio large/small (flat memory: near 1×)")
         for fmt in args.formats:
             a, b = results[small][fmt], results[large][fmt]
             rss = (b["rss_growth_kb"] or 1) / (a["rss_growth_kb"] or 1)

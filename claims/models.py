@@ -1,9 +1,10 @@
 """Articles and the claims made in them."""
 
+import functools
 import hashlib
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length
 from django.db.models.query import ModelIterable
@@ -50,6 +51,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # ?ordering=(-)published_at on the API, the admin's date hierarchy.
+        indexes = [models.Index(fields=["published_at", "id"], name="article_published_at_id")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(url__isnull=True) | Q(url__startswith="http://") | Q(url__startswith="https://"),
@@ -111,6 +114,14 @@ def attach_tag_names(claims):
         claim.tag_names = names[claim.pk]
 
 
+@functools.cache
+def tag_names_subquery():
+    """PostgreSQL: the sorted names of the outer claim's tags, as an array (built once: annotate copies it)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return ArraySubquery(Tag.objects.filter(claims=OuterRef("pk")).order_by("name").values("name"))
+
+
 class TagNamesIterable(ModelIterable):
     """Claims with their ``tag_names`` attached, one query per thousand claims."""
 
@@ -136,7 +147,13 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(status=Claim.Status.VERIFIED)
 
     def with_tag_names(self):
-        """Claims carrying ``tag_names`` (what the API shows of their tags), read in one extra query."""
+        """Claims carrying ``tag_names``, what the API shows of their tags, sorted.
+
+        On PostgreSQL an array subquery in the claims' own query (one round trip less per page);
+        elsewhere one extra query per thousand claims.
+        """
+        if connections[self.db].vendor == "postgresql":
+            return self.annotate(tag_names=tag_names_subquery())
         clone = self._chain()
         clone._iterable_class = TagNamesIterable
         return clone
@@ -193,6 +210,11 @@ class Claim(models.Model):
             models.Index(fields=["status", "-id"], name="claim_status_id"),
             models.Index(fields=["updated_at", "id"], name="claim_updated_at_id"),
             models.Index(fields=["article", "start"], name="claim_article_start"),
+            # ?ordering=(-)check_worthiness and (-)created_at, the triage queue, the admin's sortable
+            # columns: without them every page sorted the whole table (0.27–0.35 s at 1M claims).
+            models.Index(fields=["check_worthiness", "id"], name="claim_worthiness_id"),
+            models.Index(fields=["status", "check_worthiness", "id"], name="claim_status_worthiness_id"),
+            models.Index(fields=["created_at", "id"], name="claim_created_at_id"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["article", "start", "end"], name="claim_unique_span"),

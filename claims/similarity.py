@@ -8,9 +8,10 @@ On PostgreSQL, how candidates are found depends on the size of the claims table:
 
 - Up to ``EXACT_UP_TO`` claims, the ``%`` operator selects every claim above the threshold through
   the GIN trigram indexes of migration 0003, and the best are returned: an exact answer.
-- Beyond that, the trigram indexes stop being cheap: the common trigrams of a sentence have posting
-  lists of hundreds of thousands of claims, and at a million claims one lookup read and rechecked
-  50k candidates in 0.5–3 s. There the candidates are the claims sharing one of the text's
+- Beyond that, the trigram indexes stop being cheap: every candidate above the threshold is scored
+  (about 40 µs each), and the common trigrams of a sentence have posting lists of a large share of
+  the table. With the generated demo data one lookup took 0.2–0.4 s at 10k claims and 0.5–3 s at a
+  million (50k candidates read and rechecked). There the candidates are the claims sharing one of the text's
   ``RARE_WORDS`` rarest words (as PostgreSQL's statistics of the stored ``search_document`` count
   them), found through its GIN index, at most ``CANDIDATES`` of them; those are scored and the best
   returned. A near-duplicate sharing none of those words (every rare word misspelt, say) can be
@@ -37,7 +38,7 @@ WORD = re.compile(r"[^\W_]+")
 # SQLite: how many claims sharing a word with the text are scored at most.
 FALLBACK_CANDIDATES = 2000
 # PostgreSQL: up to this many claims (the planner's estimate), exact answers through the trigram indexes.
-EXACT_UP_TO = 50_000
+EXACT_UP_TO = 5_000
 # Beyond it: candidates share one of this many of the text's rarest words; this many are scored at most.
 RARE_WORDS = 3
 CANDIDATES = 200

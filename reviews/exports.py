@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
@@ -437,7 +438,16 @@ def _citation(evidence):
     return work
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_json_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _dumps(value):
+    """Compact JSON, non-ASCII as is: orjson (several times faster than ``json``, the largest share of an
+    export's time), or ``json`` for the text orjson refuses (a lone surrogate SQLite let through)."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return _json_dumps(value)
 
 
 def _chunks(pieces):

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim
+from factcheck.filters import FilterSet
 from reviews.models import Verdict
 
 MAX_ID = 2**63 - 1
@@ -28,7 +29,7 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = IsoDateTimeField
 
 
-class ClaimFilter(django_filters.FilterSet):
+class ClaimFilter(FilterSet):
     """Filters shared by the claim list and the exports."""
 
     # No join, so no duplicates: DISTINCT over every column cost 35-44 ms a page at 1M claims.

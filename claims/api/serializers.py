@@ -67,6 +67,7 @@ class TagListField(serializers.ListField):
     """Tag names: written as a list of slugs, read from ``claim.tag_names`` when the queryset attached them."""
 
     child = serializers.SlugField(max_length=50)
+    plain_list_attribute = "tag_names"  # PlainFieldsMixin reads it directly when present
 
     def get_attribute(self, claim):
         names = claim.__dict__.get("tag_names")

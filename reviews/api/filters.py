@@ -1,10 +1,11 @@
 import django_filters
 
 from claims.api.filters import IsoDateTimeFilter
+from factcheck.filters import FilterSet
 from reviews.models import Review, Verdict
 
 
-class ReviewFilter(django_filters.FilterSet):
+class ReviewFilter(FilterSet):
     claim = django_filters.NumberFilter(field_name="claim_id", min_value=1, max_value=2**63 - 1)
     state = django_filters.MultipleChoiceFilter(choices=Review.State.choices)
     verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices)

@@ -289,8 +289,12 @@ def test_a_token_request_reads_token_user_and_roles_in_one_query(role, sees_cand
         user.groups.add(Group.objects.get_or_create(name=REVIEWERS if role == "reviewer" else EDITORS)[0])
     ClaimFactory(status="candidate")
     _, token = AuthToken.objects.create(user=user)
-    # The token with its user and roles, then the page of claims, then their tags.
-    with django_assert_num_queries(3 if sees_candidates else 2):
+    # The token with its user and roles, then the page of claims, then (but on PostgreSQL, where they
+    # come with the claims) their tags.
+    from django.db import connection
+
+    tags_apart = sees_candidates and connection.vendor != "postgresql"
+    with django_assert_num_queries(3 if tags_apart else 2):
         response = token_client(token).get("/api/v1/claims/")
     assert response.status_code == 200
     assert len(response.json()["results"]) == (1 if sees_candidates else 0)
