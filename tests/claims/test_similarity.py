@@ -141,11 +141,24 @@ def test_text_without_matches_returns_an_empty_list(reviewer_client, claims, tex
     assert response.json() == []
 
 
-def test_similar_answers_in_a_fixed_number_of_queries(reviewer_client, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    ("scale", "limit"),
+    [
+        # The table's size; the threshold; one search per field; the claims; their tags.
+        ("small", 9),
+        # The table's size and the text's words; word statistics; up to three candidate lookups;
+        # the scores; the claims; their tags.
+        pytest.param("large", 10, marks=pytest.mark.postgres),
+    ],
+)
+def test_similar_answers_in_a_fixed_number_of_queries(
+    request, scale, limit, reviewer_client, django_assert_max_num_queries
+):
+    if scale == "large":
+        request.getfixturevalue("at_scale")
     for n in range(25):
         claim_on(f"Troops liberated more than {n + 30} towns in two days near Kharkiv.")
-    # The table's size; the threshold; one search per field; the claims; their tags.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(limit):
         response = reviewer_client.get("/api/v1/claims/similar/", {"text": LIBERATED_VILLAGES, "limit": 20})
     assert len(response.json()) == 20
 
@@ -215,17 +228,6 @@ def test_at_scale_a_small_table_gets_the_exact_answer(claims, monkeypatch):
     monkeypatch.setattr(similarity, "EXACT_UP_TO", -2)
     assert [similar_claims(text, Claim.objects.all()) for text in texts] == exact
     assert all(exact[:3])
-
-
-@pytest.mark.postgres
-def test_at_scale_the_answer_takes_a_fixed_number_of_queries(reviewer_client, at_scale, django_assert_max_num_queries):
-    for n in range(25):
-        claim_on(f"Troops liberated more than {n + 30} towns in two days near Kharkiv.")
-    # The table's size and the text's words; word statistics; up to three candidate lookups; the
-    # scores; the claims; their tags.
-    with django_assert_max_num_queries(10):
-        response = reviewer_client.get("/api/v1/claims/similar/", {"text": LIBERATED_VILLAGES, "limit": 20})
-    assert len(response.json()) == 20
 
 
 def test_the_rarest_words_are_the_ones_the_statistics_do_not_count_as_common(monkeypatch):
