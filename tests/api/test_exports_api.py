@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -113,6 +114,18 @@ def test_each_ndjson_line_equals_the_claim_detail_field_for_field(anon, reviewer
             assert set(line) == set(detail)
             for field in detail:
                 assert line[field] == detail[field], field
+
+
+def test_timestamps_with_and_without_fractions_of_a_second_are_written_as_drf_writes_them(anon):
+    """The database formats them: ``…:00Z`` for a whole second (DRF leaves out ``.000000``), else ``….000250Z``."""
+    first, second = make_varied_claims()[:2]
+    Claim.objects.filter(pk=first.pk).update(updated_at=datetime(2024, 3, 1, 12, 30, tzinfo=UTC))
+    Claim.objects.filter(pk=second.pk).update(updated_at=datetime(2024, 3, 1, 12, 30, 0, 250, tzinfo=UTC))
+    lines = {line["id"]: line for line in map(json.loads, body(anon.get(URL, {"format": "ndjson"})).splitlines())}
+    assert lines[first.pk]["updated_at"] == "2024-03-01T12:30:00Z"
+    assert lines[second.pk]["updated_at"] == "2024-03-01T12:30:00.000250Z"
+    for claim in (first, second):
+        assert lines[claim.pk]["updated_at"] == anon.get(f"/api/v1/claims/{claim.pk}/").json()["updated_at"]
 
 
 def test_ndjson_equals_the_claim_detail_in_another_time_zone_too(anon):
