@@ -24,6 +24,7 @@ import io
 import json
 from collections import namedtuple
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -39,9 +40,10 @@ from claims.api.filters import ClaimFilter, IsoDateTimeFilter
 from claims.models import Claim
 from reviews.models import RATING_VALUES, Evidence, Review
 
-# Claims per batch: at 1,000, the three queries of each batch (planning, binding the ids) were a
-# fifth of an export's time; 5,000 hold about 30 MB, whatever the size of the export.
-BATCH_SIZE = 5000
+# Claims per batch: at 1,000 the three queries of each batch (planning, binding the ids) cost a
+# tenth of an export's time; 2,000 were 0.5 s faster at a million claims, 5,000 0.6 s more, for
+# 22 MB more memory. A batch's memory is the export's peak, whatever its size.
+BATCH_SIZE = 2000
 CHUNK_CHARS = 64 * 1024
 DEFAULT_FORMAT = "claimreview"
 
@@ -167,42 +169,85 @@ def exported_claims(queryset, *, batch_size=None):
 
     Three queries per batch of ``batch_size`` claims (one more when the last batch is full), each
     holding only that batch: the query count and memory do not grow with the size of the export.
+    Outside a transaction the next batch is read on a connection of its own while this one is
+    written (the database works while Python does: a third less time at a million claims); inside
+    one, where another connection would not see the transaction's rows, batches are read in turn.
     """
-    batch_size = batch_size or BATCH_SIZE
-    column, render = _datetime_reading(queryset.db)
-    date_column, render_date = _date_reading(queryset.db)
+    reader = _BatchReader(queryset, batch_size or BATCH_SIZE)
+    if connections[queryset.db].in_atomic_block:
+        last_id = 0
+        while last_id is not None and (rows := reader.read(last_id)) is not None:
+            yield from reader.build(rows)
+            last_id = reader.next_after(rows)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-reader") as pool:
+        try:
+            pending = pool.submit(reader.read, 0)
+            while (rows := pending.result()) is not None:
+                last_id = reader.next_after(rows)
+                pending = pool.submit(reader.read, last_id) if last_id is not None else _DONE
+                yield from reader.build(rows)
+        finally:
+            # The reader's thread opened a connection of its own: close it there.
+            pool.submit(connections.close_all).result()
 
-    def columns(names, dates):
-        return [column(name) if name in _DATETIMES else date_column(name) if name in dates else name for name in names]
 
-    claim_columns = columns(_CLAIM_COLUMNS, _CLAIM_DATES)
-    tag_rows = Claim.tags.through.objects.using(queryset.db).order_by("tag__name").values_list("claim_id", "tag__name")
-    evidence_rows = (
-        Evidence.objects.using(queryset.db).order_by("id").values_list(*columns(_EVIDENCE_COLUMNS, _EVIDENCE_DATES))
-    )
-    last_id = 0
-    while True:
+class _Done:
+    """A finished read, for when no batch follows."""
+
+    @staticmethod
+    def result():
+        return None
+
+
+_DONE = _Done()
+
+
+class _BatchReader:
+    """Reads the rows of one batch (claims, their tags, their evidence) and builds its ExportedClaims."""
+
+    def __init__(self, queryset, batch_size):
+        self.queryset, self.batch_size = queryset, batch_size
+        column, self.render = _datetime_reading(queryset.db)
+        date_column, self.render_date = _date_reading(queryset.db)
+
+        def columns(names, dates):
+            return [
+                column(name) if name in _DATETIMES else date_column(name) if name in dates else name for name in names
+            ]
+
+        self.claim_columns = columns(_CLAIM_COLUMNS, _CLAIM_DATES)
+        self.tag_rows = (
+            Claim.tags.through.objects.using(queryset.db).order_by("tag__name").values_list("claim_id", "tag__name")
+        )
+        self.evidence_rows = (
+            Evidence.objects.using(queryset.db).order_by("id").values_list(*columns(_EVIDENCE_COLUMNS, _EVIDENCE_DATES))
+        )
+
+    def read(self, last_id):
+        """``(claims, tags, evidence)`` rows of the batch after ``last_id``, or ``None`` at the end."""
         # The bound is on both sides of the claim-review join, so that PostgreSQL starts both index
         # scans at last_id instead of reading every review before it (time quadratic in the size).
         published = Q(reviews__state=Review.State.PUBLISHED, reviews__claim_id__gt=last_id)
         batch = list(
-            queryset.annotate(published=FilteredRelation("reviews", condition=published))
+            self.queryset.annotate(published=FilteredRelation("reviews", condition=published))
             .filter(published__isnull=False, pk__gt=last_id)
             .order_by("pk")
-            .values_list(*claim_columns)[:batch_size]
+            .values_list(*self.claim_columns)[: self.batch_size]
         )
         if not batch:
-            return
-        yield from _build(
-            batch,
-            tag_rows.filter(AnyOf(F("claim_id"), [row[0] for row in batch])),
-            evidence_rows.filter(AnyOf(F("review_id"), [row[_REVIEW_ID] for row in batch])),
-            render,
-            render_date,
-        )
-        if len(batch) < batch_size:
-            return
-        last_id = batch[-1][0]
+            return None
+        tags = list(self.tag_rows.filter(AnyOf(F("claim_id"), [row[0] for row in batch])))
+        evidence = list(self.evidence_rows.filter(AnyOf(F("review_id"), [row[_REVIEW_ID] for row in batch])))
+        return batch, tags, evidence
+
+    def next_after(self, rows):
+        """The last claim id of a full batch (the next batch starts after it); ``None`` after the last."""
+        batch = rows[0]
+        return batch[-1][0] if len(batch) == self.batch_size else None
+
+    def build(self, rows):
+        return _build(*rows, self.render, self.render_date)
 
 
 class AnyOf(Lookup):

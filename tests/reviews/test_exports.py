@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -576,3 +577,65 @@ def test_admin_export_uses_the_shared_serialisation(admin_client):
 def test_article_without_published_review_has_no_rows():
     article = Article.objects.create(title="Empty", body="Nothing was said here.")
     assert list(exports.exported_claims(exports.filter_claims({"article": article.pk}))) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_next_batch_is_read_alongside_with_the_same_result(monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    verified = make_varied_claims()
+    assert not connection.in_atomic_block
+    readers = set()
+    read = exports._BatchReader.read
+
+    def recording_read(self, last_id):
+        readers.add(threading.current_thread().name)
+        return read(self, last_id)
+
+    monkeypatch.setattr(exports._BatchReader, "read", recording_read)
+    alongside = [claim.detail for claim in exports.exported_claims(exports.verified_claims(), batch_size=2)]
+    assert readers and all(name.startswith("export-reader") for name in readers)
+    assert [detail["id"] for detail in alongside] == [claim.pk for claim in verified]
+
+    readers.clear()
+    with transaction.atomic():
+        in_turn = [claim.detail for claim in exports.exported_claims(exports.verified_claims(), batch_size=2)]
+    assert readers == {threading.current_thread().name}
+    assert alongside == in_turn
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_abandoned_half_way_closes_its_reader_s_connection(monkeypatch):
+    import threading
+
+    from django.db import connection, connections
+
+    def sessions():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    make_varied_claims()
+    before = sessions() if connection.vendor == "postgresql" else None
+    closed_in = []
+    close_all = connections.close_all
+
+    def recording_close_all():
+        closed_in.append(threading.current_thread().name)
+        close_all()
+
+    monkeypatch.setattr(connections, "close_all", recording_close_all)
+    claims = exports.exported_claims(exports.verified_claims(), batch_size=1)
+    next(claims)
+    claims.close()  # as when a client drops the download
+    assert len(closed_in) == 1 and closed_in[0].startswith("export-reader")
+    if before is not None:
+        # A backend leaves pg_stat_activity a moment after its client disconnects.
+        import time
+
+        deadline = time.monotonic() + 5
+        while sessions() != before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sessions() == before
