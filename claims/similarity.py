@@ -41,7 +41,7 @@ FALLBACK_CANDIDATES = 2000
 EXACT_UP_TO = 5_000
 # Beyond it: candidates share one of this many of the text's rarest words; this many are scored at most.
 RARE_WORDS = 3
-CANDIDATES = 200
+CANDIDATES = 100
 # How long the word frequencies read from pg_stats are reused (they change only with ANALYZE).
 STATISTICS_TTL = 600
 
