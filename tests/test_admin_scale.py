@@ -179,3 +179,16 @@ def test_filtered_claim_list_counts_at_most_the_limit_then_estimates(editor_admi
 def test_unfiltered_list_of_a_never_analysed_or_small_table_is_counted_exactly():
     ArticleFactory.create_batch(2)
     assert EstimatedCountPaginator(Article.objects.all(), 1).count == 2
+
+
+@pytest.mark.postgres
+def test_admin_article_search_can_use_trigram_indexes(editor_admin):
+    ArticleFactory()
+    [sql] = [sql for sql in _queries(editor_admin, "/admin/claims/article/?q=harvest") if "LIKE" in sql][:1]
+    with connection.cursor() as cursor:
+        # A table this small is cheaper to scan: forbid that to see which indexes the search can use.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    used = set(re.findall(r"Bitmap Index Scan on (\w+)", plan))
+    assert {f"article_{column}_upper_trgm" for column in ("title", "url", "publisher", "author")} <= used
