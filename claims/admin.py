@@ -65,6 +65,11 @@ class ArticleAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
 
+    def get_search_results(self, request, queryset, search_term):
+        # Stored text never holds NUL, and PostgreSQL refuses it in a query: the autocomplete view,
+        # unlike the list's search form, passes the term on unchecked.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", " "))
+
     def get_queryset(self, request):
         # A subquery per article shown, over the index of claims(article_id): a GROUP BY would join every
         # claim to every article, in the list and in each filter's query.

@@ -72,7 +72,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
+        term = search_term.replace("\x00", " ").strip()  # PostgreSQL refuses NUL in a query
         if not term:
             return queryset, False
         claims = Claim.objects.search(term).values("pk")

@@ -192,3 +192,17 @@ def test_admin_article_search_can_use_trigram_indexes(editor_admin):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     used = set(re.findall(r"Bitmap Index Scan on (\w+)", plan))
     assert {f"article_{column}_upper_trgm" for column in ("title", "url", "publisher", "author")} <= used
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/autocomplete/?app_label=claims&model_name=claim&field_name=article&term=a%00b",
+        "/admin/autocomplete/?app_label=reviews&model_name=review&field_name=claim&term=a%00b",
+        "/admin/claims/article/?q=a%00b",
+        "/admin/reviews/review/?q=a%00b",
+    ],
+)
+def test_a_search_term_with_a_nul_character_is_no_server_error(editor_admin, url):
+    ReviewFactory()
+    assert editor_admin.get(url).status_code < 500
