@@ -95,7 +95,11 @@ def get(path, token=None):
     connection = http.client.HTTPConnection("127.0.0.1", GUNICORN_PORT, timeout=30)
     headers = {"Authorization": f"Token {token}"} if token else {}
     connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
+    return _read(connection.getresponse())
+
+
+def _read(response):
+    """(status, lower-cased headers, JSON body or the raw bytes) of a response."""
     raw = response.read()
     try:
         body = json.loads(raw)
@@ -115,13 +119,7 @@ def admin_login(username, password):
     body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     connection.request("POST", "/admin/login/", body, headers)
-    response = connection.getresponse()
-    raw = response.read()
-    try:
-        decoded = json.loads(raw)
-    except ValueError:
-        decoded = raw
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, decoded
+    return _read(connection.getresponse())
 
 
 @pytest.fixture(scope="module")
