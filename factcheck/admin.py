@@ -50,6 +50,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
+        # Never offer a save the view refuses, whatever SIMPLE_HISTORY_REVERT_DISABLED says.
         return True
 
     def get_history_object(self, request, object_id):

@@ -7,7 +7,7 @@ review's history form).
 
 import pytest
 from django.contrib import admin
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from claims.models import Claim
 from factcheck.admin import HistoryAdmin
@@ -15,9 +15,7 @@ from reviews import workflow
 from reviews.models import Review
 from tests.factories import (
     ClaimFactory,
-    EditorFactory,
     EvidenceFactory,
-    ReviewerFactory,
     ReviewFactory,
     UserFactory,
 )
@@ -144,6 +142,14 @@ def test_the_history_list_answers_only_get_and_head(reviewer):
     assert client.head(f"/admin/claims/claim/{claim.pk}/history/").status_code == 200
 
 
+def test_the_history_form_offers_no_revert_button_whatever_the_settings(reviewer, settings):
+    settings.SIMPLE_HISTORY_REVERT_DISABLED = False
+    review = ReviewFactory(author=reviewer)
+    page = logged_in(reviewer).get(history_urls(review)[1])
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+
+
 # M1: history pages show only what the object's own page would
 
 
@@ -239,3 +245,23 @@ def test_every_admin_of_a_model_with_history_uses_the_read_only_history_admin():
     for model, model_admin in with_history.items():
         assert isinstance(model_admin, HistoryAdmin), model
 
+
+def test_a_deleted_objects_last_state_is_judged_exactly_as_the_live_object_would_be(reviewer, other_reviewer, editor):
+    """HistoryAdmin.deleted_object_visible rests on this: ``visible_to`` filters history rows as it does the model."""
+    users = [reviewer, other_reviewer, editor, UserFactory(), UserFactory(is_superuser=True)]
+    objects = [
+        *(ReviewFactory(author=reviewer, state=state) for state in Review.State.values),
+        ClaimFactory(status=Claim.Status.CANDIDATE),
+        ReviewFactory(state=Review.State.PUBLISHED).claim,
+    ]
+    request = RequestFactory().get("/")
+    seen = set()
+    for obj in objects:
+        model_admin = admin.site._registry[type(obj)]
+        last_state = obj.history.filter(pk=obj.history.latest().pk)
+        for user in users:
+            request.user = user
+            visible = type(obj).objects.visible_to(user).filter(pk=obj.pk).exists()
+            assert model_admin.deleted_object_visible(request, last_state) == visible, (obj, user)
+            seen.add(visible)
+    assert seen == {True, False}
