@@ -63,7 +63,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if self.model._default_manager.filter(pk=pk).exists():
             raise Http404  # it exists, but the admin's queryset hides it from this user
         rows = get_history_manager_for_model(self.model).filter(**{self.model._meta.pk.attname: pk})
-        last = rows.order_by("-history_date", "-history_id").first()
+        last = rows.order_by("-history_date", "-pk").first()
         if last is None or not self.deleted_object_visible(request, rows.filter(pk=last.pk)):
             raise Http404
         return last.instance
@@ -72,8 +72,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
         """Whether the user may see the history of a deleted object, judged on ``last_state`` (its last history row).
 
         History rows carry the model's fields under the same names, so the model's own ``visible_to`` (the rule
-        the API and the changelists use) filters them as it filters live rows. A model without that rule keeps
-        the history of its deleted objects to nobody.
+        of the API and the reviews changelist) filters them as it filters live rows, as long as the rule names
+        fields and not ``pk`` (on a history row, the row's own id). A model without that rule keeps the history
+        of its deleted objects to nobody.
         """
         queryset_class = type(self.model._default_manager.all())
         if not hasattr(queryset_class, "visible_to"):
