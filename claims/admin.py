@@ -7,11 +7,11 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from claims import extraction, triage
 from claims.models import Article, Claim, Tag
 from claims.text import normalize_body
+from factcheck.admin import HistoryAdmin
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.concurrency import advance_version
@@ -177,7 +177,7 @@ class ClaimForm(VersionedAdminForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(HistoryAdmin):
     form = ClaimForm
     list_display = ["short_quote", "claimant", "article", "position", "status", "verdict", "check_worthiness"]
     list_filter = ["status", VerdictFilter, ClaimantFilter, "tags"]

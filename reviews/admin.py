@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
-from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import Claim
+from factcheck.admin import HistoryAdmin
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from reviews import workflow
@@ -44,7 +44,7 @@ class ReturnForm(forms.Form):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(HistoryAdmin):
     form = ReviewForm
     inlines = [EvidenceInline]
     list_display = ["__str__", "verdict", "state", "author", "updated_at"]
