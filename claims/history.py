@@ -1,10 +1,20 @@
 """The change history of a claim, its reviews and their evidence, as one time-ordered list.
 
 Rows come from django-simple-history; each entry lists the fields that changed (old → new)
-compared with the previous row of the same object. Entries a user may not see (drafts of other
-reviewers; anything unpublished, for the public) are left out.
+compared with the previous row of the same object that the reader may see.
+
+Two audiences, each with an allow-list of fields per model (a field not listed is never shown):
+
+- the newsroom (reviewers, editors) sees who changed what. Editors see every review; reviewers see
+  the reviews the review API shows them (``Review.objects.visible_to``), judged on each review as
+  it is now, so another reviewer's draft stays out for its whole life, also the time it spent
+  submitted before it was returned;
+- everyone else sees only the published record: the claim while it is verified, reviews from
+  their publication on (published, then superseded), and the evidence those reviews had when they
+  were published. Never who made a change.
 """
 
+import datetime
 from operator import itemgetter
 
 from rest_framework import serializers
@@ -12,7 +22,42 @@ from rest_framework import serializers
 from factcheck.roles import is_editor, is_newsroom
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-IGNORED_FIELDS = {"updated_at", "created_at", "version", "content_hash"}
+
+# What readers see of a verified claim, its published reviews and their evidence.
+PUBLIC_FIELDS = {
+    "claim": (
+        "article_id",
+        "quote",
+        "start",
+        "end",
+        "claim_reviewed",
+        "claimant",
+        "claimed_at",
+        "status",
+        "verdict",
+        "tags",
+    ),
+    "review": ("verdict", "rating_text", "summary", "state", "published_at"),
+    "evidence": (
+        "review_id",
+        "url",
+        "title",
+        "publisher",
+        "quote",
+        "stance",
+        "source_type",
+        "published_at",
+        "accessed_at",
+        "archive_url",
+    ),
+}
+# The newsroom also sees the triage score, the editor's return comment and when a review was submitted.
+# No user ids for anyone: the entry's ``user`` already says who (author, publisher, who added evidence).
+NEWSROOM_FIELDS = {
+    "claim": (*PUBLIC_FIELDS["claim"], "check_worthiness"),
+    "review": (*PUBLIC_FIELDS["review"], "editor_comment", "submitted_at"),
+    "evidence": PUBLIC_FIELDS["evidence"],
+}
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -23,7 +68,9 @@ class ChangeSerializer(serializers.Serializer):
 
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    user = serializers.CharField(allow_null=True)
+    user = serializers.CharField(
+        allow_null=True, help_text="Who made the change; shown to reviewers and editors only, else null."
+    )
     model = serializers.ChoiceField(choices=["claim", "review", "evidence"])
     object_id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=list(ACTIONS.values()))
@@ -34,6 +81,8 @@ class HistoryEntrySerializer(serializers.Serializer):
 def _plain(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
     return str(value)
 
 
@@ -43,49 +92,45 @@ def _value(row, field):
     return _plain(getattr(row, field))
 
 
-def _entries(rows, model_name, fields):
-    """Turn one model's history rows (ordered per object, oldest first) into entries with diffs.
+def _changes(row, before, fields):
+    """The allow-listed fields that differ between ``before`` (None: nothing shown yet) and ``row``."""
+    if before is None:
+        return [{"field": f, "old": None, "new": new} for f in fields if (new := _value(row, f)) not in (None, "", [])]
+    changes = []
+    for field in fields:
+        old, new = _value(before, field), _value(row, field)
+        if old != new:
+            changes.append({"field": field, "old": old, "new": new})
+    return changes
 
-    Rows that change nothing visible (simple-history writes one per step of an m2m update) are
-    left out.
+
+def _entry(row, model_name, changes, *, show_user):
+    return {
+        "at": row.history_date,
+        "user": row.history_user.username if show_user and row.history_user_id else None,
+        "model": model_name,
+        "object_id": row.id,
+        "action": ACTIONS.get(row.history_type, "changed"),
+        "reason": row.history_change_reason,
+        "changes": changes,
+        "_order": (row.history_date, row.history_id, 0),
+    }
+
+
+def _entries(rows, model_name, fields, *, show_user, shown=None):
+    """Entries for one model's rows (oldest first), each compared with the object's previous row.
+
+    ``shown`` maps object ids to the row a reader last saw of them, when that came from elsewhere.
+    Rows that change no listed field (simple-history writes one per step of an m2m update) are left out.
     """
-    previous = {}
+    previous = dict(shown or {})
     entries = []
     for row in rows:
-        before = previous.get(row.id)
-        changes = []
-        for field in fields:
-            new = _value(row, field)
-            old = _value(before, field) if before is not None else None
-            if before is None and row.history_type == "+":
-                if new not in (None, "", []):
-                    changes.append({"field": field, "old": None, "new": new})
-            elif old != new:
-                changes.append({"field": field, "old": old, "new": new})
+        changes = _changes(row, previous.get(row.id), fields)
         previous[row.id] = row
-        if not changes and row.history_type == "~":
-            continue
-        entries.append(
-            {
-                "at": row.history_date,
-                "user": row.history_user.username if row.history_user_id else None,
-                "model": model_name,
-                "object_id": row.id,
-                "action": ACTIONS.get(row.history_type, "changed"),
-                "reason": row.history_change_reason,
-                "changes": changes,
-                "_history_id": row.history_id,
-            }
-        )
+        if changes or row.history_type != "~":
+            entries.append(_entry(row, model_name, changes, show_user=show_user))
     return entries
-
-
-def _tracked_fields(model):
-    return [
-        field.attname
-        for field in model._meta.concrete_fields
-        if field.attname not in IGNORED_FIELDS and field.attname != "id"
-    ]
 
 
 def _attach_tag_names(claim_rows):
@@ -101,37 +146,72 @@ def _attach_tag_names(claim_rows):
         row.tag_names = sorted(names[row.history_id])
 
 
+def _published_evidence_entries(review_rows, evidence_rows):
+    """The evidence of published reviews as readers saw it.
+
+    At a review's publication, each piece it then had (its last row before that moment), with the
+    publication's time; after it, every change. Evidence edited or deleted before publication shows
+    only as it was published, or not at all. A review never leaves the published record once in it
+    (published → superseded), so its publication is its first public row.
+    """
+    publication = {}
+    for row in review_rows:
+        publication.setdefault(row.id, row)
+    as_published, later = {}, []
+    for row in evidence_rows:
+        if row.history_date < publication[row.review_id].history_date:
+            as_published[row.id] = row
+        else:
+            later.append(row)
+    as_published = {pk: row for pk, row in as_published.items() if row.history_type != "-"}
+    entries = []
+    for row in as_published.values():
+        review_row = publication[row.review_id]
+        entry = _entry(row, "evidence", _changes(row, None, PUBLIC_FIELDS["evidence"]), show_user=False)
+        # Readers first saw it with the review, whatever its drafts were.
+        entry.update(
+            at=review_row.history_date,
+            action=ACTIONS["+"],
+            reason="published",
+            _order=(review_row.history_date, review_row.history_id, 1),
+        )
+        entries.append(entry)
+    return entries + _entries(later, "evidence", PUBLIC_FIELDS["evidence"], show_user=False, shown=as_published)
+
+
 def claim_history(claim, *, user):
     """All history entries visible to ``user`` for ``claim``, oldest first, in a fixed number of queries."""
     from claims.models import Claim
     from reviews.models import Evidence, Review
 
-    claim_rows = Claim.history.filter(id=claim.pk).select_related("history_user").order_by("history_date", "history_id")
-    claim_rows = list(claim_rows)
-    _attach_tag_names(claim_rows)
-    review_rows = list(
-        Review.history.filter(claim_id=claim.pk).select_related("history_user").order_by("history_date", "history_id")
-    )
-    if not is_editor(user):
-        if is_newsroom(user):
-            hidden = {row.id for row in review_rows if row.state == "draft" and row.author_id != user.pk}
-            # Other reviewers' drafts stay hidden until the review has been submitted.
-            shown = {row.id for row in review_rows if row.state != "draft"}
-            hidden -= shown
-            review_rows = [row for row in review_rows if row.id not in hidden]
+    newsroom = is_newsroom(user)
+    fields = NEWSROOM_FIELDS if newsroom else PUBLIC_FIELDS
+
+    def rows(history, **lookups):
+        queryset = history.filter(**lookups).order_by("history_date", "history_id")
+        return list(queryset.select_related("history_user") if newsroom else queryset)
+
+    if not newsroom:
+        # The public sees a claim while it is verified (``Claim.objects.visible_to``) and reviews once published.
+        claim_rows = rows(Claim.history, id=claim.pk, status=Claim.Status.VERIFIED)
+        review_rows = rows(
+            Review.history, claim_id=claim.pk, state__in=[Review.State.PUBLISHED, Review.State.SUPERSEDED]
+        )
+    else:
+        claim_rows = rows(Claim.history, id=claim.pk)
+        if is_editor(user):
+            review_rows = rows(Review.history, claim_id=claim.pk)
         else:
-            public = {row.id for row in review_rows if row.state in ("published", "superseded")}
-            review_rows = [row for row in review_rows if row.id in public and row.state in ("published", "superseded")]
-    review_ids = {row.id for row in review_rows}
-    evidence_rows = (
-        Evidence.history.filter(review_id__in=review_ids)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    entries = (
-        _entries(claim_rows, "claim", [*_tracked_fields(Claim), "tags"])
-        + _entries(review_rows, "review", _tracked_fields(Review))
-        + _entries(evidence_rows, "evidence", _tracked_fields(Evidence))
-    )
-    entries.sort(key=itemgetter("at", "_history_id"))
+            visible = Review.objects.filter(claim_id=claim.pk).visible_to(user).values("pk")
+            review_rows = rows(Review.history, claim_id=claim.pk, id__in=visible)
+    _attach_tag_names(claim_rows)
+    evidence_rows = rows(Evidence.history, review_id__in={row.id for row in review_rows})
+
+    entries = _entries(claim_rows, "claim", fields["claim"], show_user=newsroom)
+    entries += _entries(review_rows, "review", fields["review"], show_user=newsroom)
+    if newsroom:
+        entries += _entries(evidence_rows, "evidence", fields["evidence"], show_user=True)
+    else:
+        entries += _published_evidence_entries(review_rows, evidence_rows)
+    entries.sort(key=itemgetter("_order"))
     return entries

@@ -166,7 +166,12 @@ class ClaimViewSet(
     @extend_schema(responses={200: history.HistoryEntrySerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
-        """Every recorded change to the claim, its reviews and their evidence, oldest first."""
+        """Every recorded change to the claim, its reviews and their evidence, oldest first.
+
+        Reviewers and editors see who changed what, on the reviews they may read. Anyone else sees
+        the published record only: the claim while verified, reviews from their publication on
+        and their evidence as published, and never who made a change (``user`` is null).
+        """
         claim = self.get_object()
         entries = history.claim_history(claim, user=request.user)
         return Response(history.HistoryEntrySerializer(entries, many=True).data)
