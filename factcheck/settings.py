@@ -252,7 +252,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, NONCE],
         # No style="" attributes, except the one django-simple-history's history page has, by hash.
         "style-src-attr": [UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],  # border-top: 0
-        # data: for the icons the admin's and Swagger UI's stylesheets embed.
+        # data: for the icons Swagger UI's stylesheet embeds.
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
