@@ -7,4 +7,4 @@ COPY . .
 # collectstatic needs settings; a build-time key is never used at run time.
 RUN DJANGO_SECRET_KEY=build-only-key-not-used-at-runtime-7c1e9a4f2b8d6e3a5c0f9b7d1e4a2c8f python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "factcheck.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "factcheck.wsgi:application", "-c", "factcheck/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3"]

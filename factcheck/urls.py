@@ -1,6 +1,8 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from factcheck import views
 from factcheck.authentication import TokenLoginView, TokenRevokeAllView, TokenRevokeView
@@ -13,8 +15,21 @@ api_v1 = [
     path("", include("claims.api.urls")),
     path("", include("reviews.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The split view serves Swagger UI's start-up script as a file (?script), so no inline script runs.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="docs/swagger_ui.html"),
+        name="docs",
+    ),
+    # Redoc builds its styles at run time as <style> elements (styled-components) that cannot carry
+    # a nonce, and parses the schema in a worker it creates from a blob: URL.
+    path(
+        "redoc/",
+        csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="docs/redoc.html")
+        ),
+        name="redoc",
+    ),
 ]
 
 urlpatterns = [
