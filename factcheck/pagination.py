@@ -1,9 +1,22 @@
+import math
+from datetime import UTC, datetime
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+
+# Every integer column here is at most 64 bits; a position beyond that was never issued by us.
+INTEGER_RANGE = range(-(2**63), 2**63)
 
 
 class CursorPagination(pagination.CursorPagination):
-    """Stable cursor pages for sync clients: ``next``/``previous`` links, ``page_size`` capped at 200."""
+    """Stable cursor pages for sync clients: ``next``/``previous`` links, ``page_size`` capped at 200.
+
+    A cursor whose position is not a value of the ordering field (an impossible date, NaN, a NUL
+    byte, an integer beyond 64 bits) is refused as DRF refuses an undecodable one: 404 "Invalid cursor".
+    """
 
     ordering = "-id"
     page_size_query_param = "page_size"
@@ -20,3 +33,61 @@ class CursorPagination(pagination.CursorPagination):
             raise ValidationError({self.page_size_query_param: [message]})
         # Compare lengths first: int() refuses strings of thousands of digits.
         return self.max_page_size if len(digits) > 9 else min(int(digits), self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # decode_cursor() needs to know the type of the field the cursor's position is compared with.
+        self.queryset = queryset
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        """DRF's cursor, its position checked against the ordering field (404 "Invalid cursor" otherwise)."""
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        field = ordering_field(self.queryset, self.ordering[0].lstrip("-"))
+        try:
+            position = cursor_position(field, cursor.position)
+        except ValueError:
+            raise NotFound(self.invalid_cursor_message) from None
+        return cursor._replace(position=position)
+
+
+def ordering_field(queryset, name):
+    """The model field (or annotation's output field) a queryset is ordered by, None if unknown."""
+    annotation = queryset.query.annotations.get(name)
+    if annotation is not None:
+        return annotation.output_field
+    try:
+        return queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def cursor_position(field, position):
+    """``position`` as the database will compare it with ``field``, as text; ValueError if it cannot be.
+
+    The text is what DRF writes into the cursors it issues (``str`` of the value), so a cursor this
+    service issued comes back unchanged.
+    """
+    if "\x00" in position:
+        raise ValueError("NUL byte")  # PostgreSQL refuses NUL in any text parameter
+    if field is None:
+        return position
+    try:
+        value = field.to_python(position)
+    except DjangoValidationError:
+        raise ValueError("not a value of the field") from None
+    if value is None:
+        raise ValueError("empty")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("NaN or infinite")
+    if isinstance(value, int) and not isinstance(value, bool) and value not in INTEGER_RANGE:
+        raise ValueError("beyond 64 bits")
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=UTC)
+        try:
+            value.astimezone(UTC)  # what the database adapter does; years 1 and 9999 can overflow
+        except OverflowError:
+            raise ValueError("out of range") from None
+    return str(value)

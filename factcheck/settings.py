@@ -12,6 +12,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
+from factcheck.checks import GENERATE_A_KEY, is_published_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -41,7 +43,12 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-for-local-debug-runs-never-use-in-production-0123456789"
 elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY is too weak: use at least 50 random characters.")
+    raise ImproperlyConfigured(f"DJANGO_SECRET_KEY is too weak: use at least 50 random characters ({GENERATE_A_KEY}).")
+elif not DEBUG and is_published_secret_key(SECRET_KEY):
+    # An example key from this repository (docker-compose.yml used to default to one) is no secret.
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is an example key published in this repository or a placeholder: {GENERATE_A_KEY}"
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
@@ -63,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "factcheck.apps.FactcheckConfig",
     "claims",
     "reviews",
 ]

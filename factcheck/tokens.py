@@ -107,3 +107,37 @@ class TokenScheme(KnoxTokenScheme):
     """Documents :class:`TokenAuthentication` in the OpenAPI document as knox's scheme."""
 
     target_class = "factcheck.tokens.TokenAuthentication"
+
+
+def note_password_change(sender, instance, update_fields=None, **kwargs):
+    """``pre_save`` of the user model: remember whether this save changes the password."""
+    instance._password_changes = password_changes(instance, update_fields)
+
+
+def revoke_tokens_after_password_change(sender, instance, **kwargs):
+    """``post_save`` of the user model: a changed password revokes every API token of the user.
+
+    Whatever changed it: the admin's password form, ``manage.py changepassword``, password reset,
+    ``set_password()`` and ``save()`` anywhere. Sessions are Django's business (its views keep the
+    session that changed the password, ``update_session_auth_hash``).
+    """
+    if instance.__dict__.pop("_password_changes", False):
+        get_token_model().objects.filter(user=instance).delete()
+
+
+def password_changes(user, update_fields):
+    """Whether saving ``user`` (with ``update_fields``) stores a new password.
+
+    ``set_password()`` keeps the raw password in ``_password`` until the save; Django clears it when
+    it only re-hashes the same password at login (a hasher upgrade), which therefore keeps the tokens.
+    A password assigned as a ready-made hash to ``user.password`` is not detected.
+    """
+    if user._state.adding or (update_fields is not None and "password" not in update_fields):
+        return False
+    if getattr(user, "_password", None) is not None:
+        return True
+    if user.has_usable_password():
+        return False
+    # set_unusable_password() (password login disabled) bypasses set_password(): compare with the stored hash.
+    stored = type(user)._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
+    return stored is not None and stored != user.password

@@ -1,6 +1,7 @@
-"""Production settings: Django's deploy check is clean, weak secrets refuse to start, TLS behind a proxy."""
+"""Production settings: the deploy check is clean, weak or published secrets refuse to start, TLS behind a proxy."""
 
 import os
+import re
 import runpy
 import secrets
 import subprocess
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+
+from factcheck import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = ROOT / "factcheck" / "settings.py"
@@ -73,6 +76,65 @@ def test_app_refuses_to_start_without_a_secret_key():
 def test_app_refuses_a_weak_secret_key(monkeypatch, key):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
         load_settings(monkeypatch, DJANGO_SECRET_KEY=key)
+
+
+OLD_COMPOSE_DEFAULT_KEY = "change-me-0b9f1c7e4d2a8f6b3e5c9a1d7f4b2e8c6a0d3f5b9e1c7a4"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(OLD_COMPOSE_DEFAULT_KEY, id="docker-compose-default"),
+        pytest.param(
+            "dev-only-insecure-key-for-local-debug-runs-never-use-in-production-0123456789", id="settings-dev-key"
+        ),
+        pytest.param("change-me-" + secrets.token_urlsafe(50), id="change-me-placeholder"),
+        pytest.param("CHANGEME" + secrets.token_urlsafe(50), id="changeme-placeholder"),
+    ],
+)
+def test_app_refuses_a_secret_key_published_in_the_repository(monkeypatch, key):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY is an example key"):
+        load_settings(monkeypatch, DJANGO_SECRET_KEY=key)
+
+
+def test_a_server_with_the_old_compose_key_refuses_to_start():
+    result = manage("check", DJANGO_SECRET_KEY=OLD_COMPOSE_DEFAULT_KEY)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is an example key published in this repository" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr
+
+
+def test_deploy_check_fails_on_a_published_key_even_with_debug_on():
+    result = manage("check", "--deploy", DJANGO_DEBUG="1", DJANGO_SECRET_KEY=OLD_COMPOSE_DEFAULT_KEY)
+    assert result.returncode != 0
+    assert "factcheck.E001" in result.stderr
+
+
+@pytest.mark.parametrize("key", sorted(checks.TOOLING_SECRET_KEYS))
+def test_deploy_check_fails_on_the_keys_of_the_tests_the_image_build_and_the_benchmarks(key):
+    assert manage("check", DJANGO_SECRET_KEY=key).returncode == 0, "these runs must still start"
+    result = manage("check", "--deploy", DJANGO_SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "factcheck.E001" in result.stderr
+
+
+def test_every_key_written_in_the_repository_is_known_to_the_check():
+    written = {
+        ROOT / "pyproject.toml": r"DJANGO_SECRET_KEY=([\w-]+)",
+        ROOT / "Dockerfile": r"DJANGO_SECRET_KEY=([\w-]+)",
+        ROOT / "bench" / "export.py": r'\["DJANGO_SECRET_KEY"\] = "([\w-]+)"',
+        SETTINGS_FILE: r'SECRET_KEY = "([\w-]+)"',
+    }
+    for path, pattern in written.items():
+        keys = re.findall(pattern, path.read_text())
+        assert keys, path
+        for key in keys:
+            assert key in checks.TOOLING_SECRET_KEYS | checks.PUBLISHED_SECRET_KEYS, (path, key)
+
+
+def test_a_random_key_passes_the_secret_key_check(settings):
+    settings.SECRET_KEY = REAL_KEY
+    assert checks.check_secret_key(None) == []
 
 
 def test_debug_runs_need_no_secret_key(monkeypatch):

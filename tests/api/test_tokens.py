@@ -1,12 +1,15 @@
 """API tokens: issued for a password, stored hashed, expiring, revocable, listed in the admin; login abuse is slowed."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from knox.models import AuthToken
@@ -137,6 +140,133 @@ def test_revoking_all_tokens_leaves_other_users_tokens_alone(reviewer, other_rev
     for token in tokens:
         assert token_client(token).get("/api/v1/reviews/").status_code == 401
     assert token_client(others).get("/api/v1/reviews/").status_code == 200
+
+
+# --- a password change revokes the user's tokens ---------------------------------------------
+
+NEW_PASSWORD = "a brand new passphrase for the ministry"
+
+
+def superuser_client():
+    admin = get_user_model().objects.create_superuser("root-admin", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    return admin, client
+
+
+def change_password_in_the_admin(client, user, password=NEW_PASSWORD):
+    return client.post(
+        f"/admin/auth/user/{user.pk}/password/",
+        {"usable_password": "true", "password1": password, "password2": password},
+    )
+
+
+def test_changing_a_password_in_the_admin_revokes_the_user_s_tokens(reviewer, other_reviewer):
+    tokens = [AuthToken.objects.create(user=reviewer)[1] for _ in range(2)]
+    _, others = AuthToken.objects.create(user=other_reviewer)
+    _, client = superuser_client()
+    response = change_password_in_the_admin(client, reviewer)
+    assert response.status_code == 302, response.content
+    for token in tokens:
+        response = token_client(token).get("/api/v1/reviews/")
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Invalid token."}
+    assert token_client(others).get("/api/v1/reviews/").status_code == 200
+    # The new password gets a new token that works.
+    new_token = log_in(APIClient(), reviewer.username, NEW_PASSWORD).json()["token"]
+    assert token_client(new_token).get("/api/v1/reviews/").status_code == 200
+
+
+def test_changing_one_s_own_password_in_the_admin_keeps_the_admin_session(reviewer):
+    admin, client = superuser_client()
+    _, token = AuthToken.objects.create(user=admin)
+    assert change_password_in_the_admin(client, admin).status_code == 302
+    assert token_client(token).get("/api/v1/reviews/").status_code == 401
+    assert client.get("/admin/").status_code == 200
+
+
+def test_disabling_password_login_in_the_admin_revokes_the_user_s_tokens(reviewer):
+    _, token = AuthToken.objects.create(user=reviewer)
+    _, client = superuser_client()
+    # What the admin's "Disable password-based authentication" button posts.
+    response = client.post(
+        f"/admin/auth/user/{reviewer.pk}/password/", {"usable_password": "false", "unset-password": "1"}
+    )
+    assert response.status_code == 302, response.content
+    reviewer.refresh_from_db()
+    assert not reviewer.has_usable_password()
+    assert token_client(token).get("/api/v1/reviews/").status_code == 401
+
+
+def test_the_changepassword_command_revokes_the_user_s_tokens(reviewer, monkeypatch):
+    _, token = AuthToken.objects.create(user=reviewer)
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": NEW_PASSWORD)
+    call_command("changepassword", reviewer.username, stdout=io.StringIO())
+    assert token_client(token).get("/api/v1/reviews/").status_code == 401
+
+
+def test_set_password_and_save_anywhere_revokes_the_user_s_tokens(reviewer, other_reviewer):
+    _, token = AuthToken.objects.create(user=reviewer)
+    _, others = AuthToken.objects.create(user=other_reviewer)
+    user = get_user_model().objects.get(pk=reviewer.pk)
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    assert token_client(token).get("/api/v1/reviews/").status_code == 401
+    assert AuthToken.objects.filter(user=other_reviewer).count() == 1
+    assert token_client(others).get("/api/v1/reviews/").status_code == 200
+
+
+def test_set_unusable_password_and_save_revokes_the_user_s_tokens(reviewer):
+    _, token = AuthToken.objects.create(user=reviewer)
+    reviewer.set_unusable_password()
+    reviewer.save()
+    assert token_client(token).get("/api/v1/reviews/").status_code == 401
+
+
+def test_saving_a_user_without_changing_the_password_keeps_the_tokens(reviewer):
+    _, token = AuthToken.objects.create(user=reviewer)
+    reviewer.first_name = "Olena"
+    reviewer.save()
+    reviewer.save(update_fields=["last_login"])
+    user = get_user_model().objects.get(pk=reviewer.pk)  # a fresh copy, as any other code path reads it
+    user.email = "olena@example.org"
+    user.save()
+    assert token_client(token).get("/api/v1/reviews/").status_code == 200
+
+
+def test_editing_a_user_in_the_admin_without_touching_the_password_keeps_the_tokens(reviewer):
+    _, token = AuthToken.objects.create(user=reviewer)
+    _, client = superuser_client()
+    page = client.get(f"/admin/auth/user/{reviewer.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "groups"}
+    data.update(
+        {
+            "first_name": "Olena",
+            "groups": [group.pk for group in reviewer.groups.all()],
+            "user_permissions": [],
+            "date_joined_0": reviewer.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": reviewer.date_joined.strftime("%H:%M:%S"),
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = client.post(f"/admin/auth/user/{reviewer.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    reviewer.refresh_from_db()
+    assert reviewer.first_name == "Olena"
+    assert token_client(token).get("/api/v1/reviews/").status_code == 200
+
+
+def test_a_password_hash_upgrade_at_login_keeps_the_user_s_other_tokens(anon, reviewer):
+    # A short salt makes Django re-hash the same password when it is next checked.
+    reviewer.password = make_password(PASSWORD, salt="short", hasher="md5")
+    reviewer.save()
+    _, token = AuthToken.objects.create(user=reviewer)
+    assert log_in(anon, reviewer.username).status_code == 200
+    reviewer.refresh_from_db()
+    assert "$short$" not in reviewer.password, "the hash was upgraded"
+    assert token_client(token).get("/api/v1/reviews/").status_code == 200
 
 
 def test_revoking_needs_a_token(anon, reviewer_client):

@@ -4,6 +4,7 @@ import csv
 import dataclasses
 import io
 import json
+import unicodedata
 from datetime import UTC, date, datetime
 
 import pytest
@@ -89,7 +90,7 @@ def parse_datetime(text):
 
 def unneutralise(cell):
     """Undo the CSV writer's formula guard."""
-    if cell.startswith("'") and cell[1:].startswith(exports.FORMULA_PREFIXES):
+    if cell.startswith("'") and exports.formula_like(cell[1:]):
         return cell[1:]
     return cell
 
@@ -373,6 +374,76 @@ def test_csv_leaves_harmless_cells_alone():
     assert row["claimant"] == "The ministry"
     assert row["summary"] == "'quoted' already"
     assert row["rating_value"] == "1"
+
+
+def review_quoting(text):
+    """A published review whose claim's quote (and wording, claimant, summary, rating text) is ``text``."""
+    article = ArticleFactory(body=f"{text} was said.")
+    return ReviewFactory(
+        state=Review.State.PUBLISHED,
+        claim__article=article,
+        claim__start=0,
+        claim__end=len(text),
+        claim__quote=text,
+        claim__claim_reviewed=text,
+        claim__claimant=text,
+        summary=text,
+        rating_text=text,
+    )
+
+
+HIDDEN_FORMULAS = {
+    "a space before =": " =1+1",
+    "a newline before =": "\n=1+1",
+    "newlines and spaces before =": '\n\n  =HYPERLINK("https://evil.example")',
+    "spaces and a tab before @": "  \t@SUM(A1)",
+    "a no-break space before =": "\u00a0=1+1",
+    "an ideographic space before -": "\u3000-1+1",
+    "a line separator before +": "\u2028+1",
+    "a zero-width space before =": "\u200b=1+1",
+    "a byte-order mark before =": "\ufeff=1+1",
+    "fullwidth =": "＝1+1",
+    "fullwidth +": "＋1",
+    "fullwidth -": "－1",
+    "fullwidth @": "＠SUM(A1)",
+    "blanks before fullwidth =": " \n＝cmd|' /C calc'!A0",
+    "small =": "﹦1+1",
+}
+
+
+@pytest.mark.parametrize("dangerous", HIDDEN_FORMULAS.values(), ids=HIDDEN_FORMULAS.keys())
+def test_csv_neutralises_formulas_hidden_behind_blanks_or_written_with_fullwidth_signs(dangerous):
+    review_quoting(dangerous)
+    (row,) = read_csv(export(exports.write_csv))
+    for column in ("quote", "claim_reviewed", "claimant", "summary", "rating_text"):
+        assert row[column] == "'" + dangerous, column
+
+
+@pytest.mark.parametrize(
+    "harmless",
+    [" The ministry said", "\n2,000 soldiers", "\u00a0Kharkiv", "Ministry = government", "e-mail", "５ towns"],
+)
+def test_csv_leaves_text_with_leading_blanks_but_no_formula_sign_alone(harmless):
+    review_quoting(harmless)
+    (row,) = read_csv(export(exports.write_csv))
+    for column in ("quote", "claim_reviewed", "claimant", "summary", "rating_text"):
+        assert row[column] == harmless, column
+
+
+def test_csv_neutralises_a_leading_minus_like_any_formula_sign():
+    # As OWASP advises: "-5% growth" is kept as text, not computed (a spreadsheet would show -0.05).
+    review_quoting("-5% growth")
+    (row,) = read_csv(export(exports.write_csv))
+    assert row["quote"] == "'-5% growth"
+
+
+def test_every_character_that_folds_into_a_formula_sign_or_a_blank_is_guarded():
+    code_points = (chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for char in code_points:
+        if unicodedata.normalize("NFKC", char)[:1] in {"=", "+", "-", "@"}:
+            assert exports.formula_like(char + "1"), f"U+{ord(char):04X}"
+        if char.isspace():
+            assert exports.formula_like(char + "=1"), f"U+{ord(char):04X}"
 
 
 # --- filters -----------------------------------------------------------------------------------

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save, pre_save
+
+
+class FactcheckConfig(AppConfig):
+    """The project package as an app: the receivers and system checks that span the domain apps."""
+
+    name = "factcheck"
+    verbose_name = "Factcheck"
+
+    def ready(self):
+        from factcheck import checks, tokens
+
+        user_model = get_user_model()
+        pre_save.connect(tokens.note_password_change, sender=user_model, dispatch_uid="factcheck.password_change")
+        post_save.connect(
+            tokens.revoke_tokens_after_password_change, sender=user_model, dispatch_uid="factcheck.revoke_tokens"
+        )
+        checks.register()
