@@ -24,7 +24,6 @@ from factcheck.concurrency import advance_version
 from factcheck.permissions import IsNewsroom
 from reviews.models import Evidence, Review
 
-
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
     "ExtractionTimeout", {"detail": CharField(), "id": IntegerField(help_text="The article's id.")}
 )
