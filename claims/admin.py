@@ -102,7 +102,11 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if not change and form.cleaned_data.get("extract_claims"):
-            created = extraction.extract_claims(obj, by=request.user)
+            try:
+                created = extraction.extract_claims(obj, by=request.user)
+            except extraction.ExtractionTimeout as exc:
+                self.message_user(request, f"“{obj}” was saved without claims: {exc}", messages.WARNING)
+                return
             self.message_user(request, f"{len(created)} candidate claim(s) extracted from “{obj}”.")
 
     def has_extract_permission(self, request):
@@ -110,7 +114,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Extract candidate claims", permissions=["extract"])
     def extract_candidate_claims(self, request, queryset):
-        created = sum(len(extraction.extract_claims(article, by=request.user)) for article in queryset)
+        created = 0
+        for article in queryset:
+            try:
+                created += len(extraction.extract_claims(article, by=request.user))
+            except extraction.ExtractionTimeout as exc:
+                self.message_user(request, f"No claims extracted from “{article}”: {exc}", messages.WARNING)
         self.message_user(request, f"{created} candidate claim(s) extracted from {len(queryset)} article(s).")
 
 

@@ -16,16 +16,33 @@ speaker after a quote ("“…,” she said"), or, for "he", "she", "it", "they"
 the speaker of an earlier sentence. A short mention ("the ministry", "Okafor") is resolved to the
 fuller name met earlier in the article ("Russian Ministry of Defense", "Lena Okafor"). Sentences
 without attribution are the article's own claims (empty claimant).
+
+Every pattern reads its input in linear time (no nested or adjacent quantifiers that can share
+characters without being atomic), and ``analyse`` takes an optional time budget on top, so no text
+can hold a worker: past the budget it raises ``ExtractionTimeout`` before anything is stored.
 """
 
 import bisect
 import functools
+import itertools
 import re
+import time
 from dataclasses import dataclass, field
 
 PROPOSAL_THRESHOLD = 0.5
 MAX_SENTENCE_CHARS = 1000
 MIN_SENTENCE_WORDS = 4
+# Reporting verbs tried as the attribution of one sentence: news sentences have one to three (the
+# labelled set at most two); "said, said, said, …" would otherwise cost ~70 µs a verb.
+MAX_VERBS_PER_SENTENCE = 12
+
+
+class ExtractionTimeout(Exception):
+    """Analysing a text took longer than its time budget; nothing was stored."""
+
+    def __init__(self, time_limit):
+        self.time_limit = time_limit
+        super().__init__(f"the text is too long or too complex to extract claims from within {time_limit:g} seconds.")
 
 
 def _word_set(words):
@@ -40,8 +57,26 @@ ABBREVIATIONS = _word_set(
     rev hon adm cmdr maj brig u.s u.k u.n u.s.a a.m p.m"""
 )
 LINE = re.compile(r"[^\n]+")
-SENTENCE_END = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[“\"‘(\[]?[A-Z0-9À-Ý])")
+# Starts only at the first mark of a run, and never gives back what it took: a run of 400,000 dots
+# is read once, not once from each of its positions.
+SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[”\"’)\]]*+(?=\s++[“\"‘(\[]?[A-Z0-9À-Ý])")
 INITIAL = re.compile(r"(?:^|\s)(?:[A-Z]|(?:[A-Za-z]\.)+[A-Za-z])$")
+
+
+def _last_word(text, start, end):
+    """The last whitespace-separated word of ``text[start:end]`` ("" if none).
+
+    Reads back only as far as that word (doubling a window), never the whole ``text[start:end]``: after
+    a run of abbreviations ("Dr. Dr. Dr. …") ``start`` stays put while ``end`` moves on.
+    """
+    size = 32
+    while True:
+        low = max(start, end - size)
+        piece = text[low:end].rstrip()
+        word = piece.rsplit(None, 1)[-1] if piece else ""
+        if low == start or (piece and len(word) < len(piece)):
+            return word
+        size *= 2
 
 
 def sentence_spans(text):
@@ -52,9 +87,11 @@ def sentence_spans(text):
         chunk = paragraph.group()
         start = 0
         for match in SENTENCE_END.finditer(chunk):
-            before = chunk[start : match.start()]
-            word = before.rsplit(None, 1)[-1].lower() if before.strip() else ""
-            if match.group().startswith(".") and (word.strip('(“"‘') in ABBREVIATIONS or INITIAL.search(before[-12:])):
+            end = match.start()
+            if match.group().startswith(".") and (
+                _last_word(chunk, start, end).lower().strip('(“"‘') in ABBREVIATIONS
+                or INITIAL.search(chunk[max(start, end - 12) : end])
+            ):
                 continue
             spans.append((base + start, base + match.end()))
             start = match.end()
@@ -145,14 +182,22 @@ PRONOUNS = {
 CLAUSE_BOUNDARY = re.compile(
     r"(?:[,;:(—–]|\b(?:that|after|before|when|while|because|since|as|but|although|though|where|which|who|and then)\b)"
 )
+# The noise patterns read each run of spaces and commas one way only: written as "\s*,?\s+" repeated,
+# a run of spaces between words split in exponentially many ways before "$" failed (a 138-character
+# speaker took minutes). Atomic groups and possessive quantifiers never give back what they took,
+# and no word below is the start of another, so the matches are the same.
 LEADING_NOISE = re.compile(
-    r"^(?:(?:but|and|yet|so|also|still|meanwhile|however|moreover|later|earlier|then|now|separately|"
-    r"yesterday|today|on \w+|in a statement|in the morning|in the evening)\s*,?\s+)+",
+    r"^(?:(?>but|and|yet|so|also|still|meanwhile|however|moreover|later|earlier|then|now|separately|"
+    r"yesterday|today|on \w++|in a statement|in the morning|in the evening)(?:\s*+,)?\s++)++",
     re.IGNORECASE,
 )
+_TRAILING_NOISE_WORD = (
+    r"(?>has|have|had|also|later|previously|then|again|repeatedly|separately|further|already|"
+    r"earlier|once|yesterday|today|tonight|recently|however|on \w++|last \w++|this \w++|in a statement)"
+)
+# Starts at a space that follows no space: the longest noise ending the text starts there or at a comma.
 TRAILING_NOISE = re.compile(
-    r"(?:\s*,?\s+(?:has|have|had|also|later|previously|then|again|repeatedly|separately|further|already|"
-    r"earlier|once|yesterday|today|tonight|recently|however|on \w+|last \w+|this \w+|in a statement)\s*,?)+$",
+    rf"(?<!\s)(?:\s*+,)?+\s++{_TRAILING_NOISE_WORD}(?:(?:\s*+,){{0,2}}+\s++{_TRAILING_NOISE_WORD})*+\s*+,?+$",
     re.IGNORECASE,
 )
 BAD_SUBJECT_END = re.compile(
@@ -216,15 +261,34 @@ def _clean_speaker(raw):
     return speaker
 
 
+def _last_boundary_end(sentence, end):
+    """Where the last clause boundary of ``sentence[:end]`` ends (0 if none).
+
+    Reads back from ``end`` in a doubling window rather than through every boundary from the start:
+    a sentence of a hundred "said, said, …" asks this once per verb.
+    """
+    size = 64
+    while True:
+        low = max(0, end - size)
+        # Boundaries are punctuation or whole words (``\b`` sees the character before ``low``), so the
+        # window finds exactly the boundaries of the whole prefix that start inside it.
+        ends = [match.end() for match in CLAUSE_BOUNDARY.finditer(sentence, low, end)]
+        if ends or low == 0:
+            return ends[-1] if ends else 0
+        size *= 2
+
+
 def _subject_before(sentence, verb_start):
     """The speaker phrase just before a reporting verb, and where it starts; ``(None, None)`` if none."""
     left = sentence[:verb_start].rstrip()
     aside = ASIDE_AT_END.search(left, max(0, len(left) - 30))
     if aside:
         left = left[: aside.start()] + ","
-    noise = TRAILING_NOISE.search(left, max(0, len(left) - 80))
+    # A slice, not ``search(left, pos)``: TRAILING_NOISE looks behind its start, which must not see past it.
+    tail = left[-80:]
+    noise = TRAILING_NOISE.search(tail)
     if noise:
-        left = left[: noise.start()].rstrip()
+        left = left[: len(left) - len(tail) + noise.start()].rstrip()
     if not left:
         return None, None
     if left.endswith(","):
@@ -235,7 +299,7 @@ def _subject_before(sentence, verb_start):
             return None, None
         second = body[comma + 1 :].strip()
         first_region = body[:comma]
-        first_start = max((m.end() for m in CLAUSE_BOUNDARY.finditer(first_region)), default=0)
+        first_start = _last_boundary_end(sentence, len(first_region))
         first = first_region[first_start:].strip()
         first_clean = _clean_speaker(first)
         relative = RELATIVE.match(second)
@@ -246,7 +310,7 @@ def _subject_before(sentence, verb_start):
         if not speaker:
             return None, None
         return speaker, start
-    start = max((m.end() for m in CLAUSE_BOUNDARY.finditer(left)), default=0)
+    start = _last_boundary_end(sentence, len(left))
     speaker = left[start:].strip()
     return speaker or None, start
 
@@ -391,7 +455,7 @@ def attribute(sentence):
         end = len(before) if not after else len(sentence)
         return Attribution(source, 0, end)
 
-    for verb in ATTRIBUTION_VERB.finditer(sentence):
+    for verb in itertools.islice(ATTRIBUTION_VERB.finditer(sentence), MAX_VERBS_PER_SENTENCE):
         name = verb.group()
         speaker, speaker_start = _subject_before(sentence, verb.start())
         if not _plausible_speaker(speaker):
@@ -590,11 +654,18 @@ def _trim(text, start, end):
     return start, end
 
 
-def analyse(text):
-    """Every sentence of ``text`` as a ``Candidate``, scored, with its claimant; English prose only."""
+def analyse(text, *, time_limit=None):
+    """Every sentence of ``text`` as a ``Candidate``, scored, with its claimant; English prose only.
+
+    With ``time_limit`` (seconds), raises ``ExtractionTimeout`` once the analysis has taken longer.
+    """
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     speakers = Speakers()
     candidates = []
     for start, end in sentence_spans(text):
+        # Each sentence costs at most MAX_SENTENCE_CHARS of linear work, so checking here is fine-grained enough.
+        if deadline is not None and time.monotonic() >= deadline:
+            raise ExtractionTimeout(time_limit)
         sentence = text[start:end]
         if len(sentence) > MAX_SENTENCE_CHARS or len(sentence.split()) < MIN_SENTENCE_WORDS:
             continue
@@ -647,11 +718,14 @@ def is_supported_language(language):
     return (language or "en").split("-")[0].lower() == "en"
 
 
-def find_candidates(text, language="en"):
-    """The candidate claims of ``text`` worth proposing, in text order. Empty for other languages."""
+def find_candidates(text, language="en", *, time_limit=None):
+    """The candidate claims of ``text`` worth proposing, in text order. Empty for other languages.
+
+    Raises ``ExtractionTimeout`` if that takes longer than ``time_limit`` seconds (if given).
+    """
     if not text or not text.strip() or not is_supported_language(language):
         return []
-    return [candidate for candidate in analyse(text) if candidate.proposed]
+    return [candidate for candidate in analyse(text, time_limit=time_limit) if candidate.proposed]
 
 
 # --- Storing ------------------------------------------------------------------------------------
@@ -679,14 +753,16 @@ def extract_claims(article, *, by=None):
 
     Idempotent: a candidate overlapping a claim the article already has (extracted before, or
     entered by hand) is not proposed again. New claims are ``candidate``s, created by ``by``,
-    dated from the article and recorded in the history.
+    dated from the article and recorded in the history. Raises ``ExtractionTimeout``, having
+    stored nothing, when the text takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` seconds.
     """
+    from django.conf import settings
     from django.db import transaction
     from simple_history.utils import bulk_create_with_history
 
     from claims.models import Article, Claim
 
-    candidates = find_candidates(article.body, article.language)
+    candidates = find_candidates(article.body, article.language, time_limit=settings.FACTCHECK_EXTRACTION_TIME_LIMIT)
     if not candidates:
         return []
     claimed_at = article.published_at.date() if article.published_at else None

@@ -162,6 +162,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Requests larger than this get 413 before any parsing (see factcheck.middleware).
 FACTCHECK_MAX_REQUEST_BYTES = env_int("FACTCHECK_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_REQUEST_BYTES
+# Claim extraction gives up after this many seconds (a 500,000-character article takes about one),
+# well inside gunicorn's 30-second worker timeout.
+FACTCHECK_EXTRACTION_TIME_LIMIT = env_int("FACTCHECK_EXTRACTION_TIME_LIMIT", 10)
 
 # --- Django REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {

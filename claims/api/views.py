@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import BooleanField, IntegerField
+from rest_framework.serializers import BooleanField, CharField, IntegerField
 
 from claims import extraction, history, similarity, triage
 from claims.api.filters import ClaimFilter, SimilarQueryForm
@@ -24,6 +24,16 @@ from factcheck.concurrency import advance_version
 from factcheck.permissions import IsNewsroom
 from reviews.models import Evidence, Review
 
+EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
+    "ExtractionTimeout", {"detail": CharField(), "id": IntegerField(help_text="The article's id.")}
+)
+
+
+def extraction_timeout_response(exc, article, *, saved):
+    """422 for a text the extractor gave up on: what happened, and the article that is (still) stored."""
+    what = f"Article {article.pk} was saved without claims: " if saved else "No claims were extracted: "
+    return Response({"detail": what + str(exc), "id": article.pk}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+
 
 class ArticleViewSet(
     mixins.ListModelMixin,
@@ -35,7 +45,9 @@ class ArticleViewSet(
     """News articles. Posting a body that is already stored returns the stored article (200).
 
     A new article's candidate claims are extracted as it is created, unless the client asks not to
-    with ``?extract=false`` or ``"extract": false`` in the body; ``extract/`` runs it later.
+    with ``?extract=false`` or ``"extract": false`` in the body; ``extract/`` runs it later. A text
+    that takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` to analyse gets 422 and no claims
+    (a new article is still saved: the 422 carries its ``id``).
     """
 
     ordering_fields = ["id", "published_at", "created_at", "updated_at"]
@@ -48,7 +60,7 @@ class ArticleViewSet(
     def get_serializer_class(self):
         return ArticleListSerializer if self.action == "list" else ArticleSerializer
 
-    @extend_schema(responses={201: ArticleSerializer, 200: ArticleSerializer})
+    @extend_schema(responses={201: ArticleSerializer, 200: ArticleSerializer, 422: EXTRACTION_TIMEOUT_RESPONSE})
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -70,8 +82,13 @@ class ArticleViewSet(
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             article = serializer.save(created_by=request.user)
-            if extract:
+        if extract:
+            # Outside the article's transaction: analysing the text may take seconds, and on SQLite an
+            # open write transaction holds every other writer.
+            try:
                 extraction.extract_claims(article, by=request.user)
+            except extraction.ExtractionTimeout as exc:
+                return extraction_timeout_response(exc, article, saved=True)
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     def _wants_extraction(self, request):
@@ -91,17 +108,22 @@ class ArticleViewSet(
         responses={
             200: inline_serializer(
                 "ExtractionResult", {"created": IntegerField(), "claims": ClaimSerializer(many=True)}
-            )
+            ),
+            422: EXTRACTION_TIMEOUT_RESPONSE,
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[IsNewsroom])
     def extract(self, request, pk=None):
         """Propose candidate claims from the article body; running it again adds nothing twice.
 
-        Extraction reads English only: an article in another language yields no candidates.
+        Extraction reads English only: an article in another language yields no candidates. A text
+        that takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` to analyse gets 422, nothing stored.
         """
         article = self.get_object()
-        created = extraction.extract_claims(article, by=request.user)
+        try:
+            created = extraction.extract_claims(article, by=request.user)
+        except extraction.ExtractionTimeout as exc:
+            return extraction_timeout_response(exc, article, saved=False)
         claims = Claim.objects.filter(article=article).with_tag_names().order_by("start")
         data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
         return Response({"created": len(created), "claims": data})

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from claims.api.serializers import ArticleSerializer
-from claims.extraction import extract_claims
+from claims.extraction import ExtractionTimeout, extract_claims
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article
 
 
@@ -60,7 +60,10 @@ class Command(BaseCommand):
         if no_extract:
             self.stdout.write(self.style.SUCCESS(f"Article #{article.pk} stored; extraction skipped (--no-extract)."))
             return
-        created = extract_claims(article, by=creator)
+        try:
+            created = extract_claims(article, by=creator)
+        except ExtractionTimeout as exc:
+            raise CommandError(f"Article #{article.pk} is stored, but no claims were extracted: {exc}") from exc
         total = article.claims.count()
         self.stdout.write(
             self.style.SUCCESS(
