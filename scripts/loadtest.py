@@ -572,6 +572,7 @@ def run(options):
     server = None
     try:
         manage(env, "migrate", "--noinput")
+        manage(env, "createcachetable")  # the throttles' shared cache
         seed = SEED.format(
             reviewers=options.reviewers // 2 + options.reviewers % 2,
             editors=options.editors,

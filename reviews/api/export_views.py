@@ -196,7 +196,8 @@ class ClaimExportView(generics.GenericAPIView):
         if conditional is not None and conditional.status_code == status.HTTP_412_PRECONDITION_FAILED:
             raise PreconditionFailed("The export has changed since the version named in the precondition.")
         if conditional is not None:
-            conditional.headers.update(headers)
+            for name, value in headers.items():
+                conditional[name] = value
             return conditional
         if request.method == "HEAD":
             # The headers only: no reason to run the export, nor to hold a slot.
