@@ -106,6 +106,8 @@ def production_env(database_url, port):
             "FACTCHECK_THROTTLE_ANON": "1000000/minute",
             "FACTCHECK_THROTTLE_USER": "1000000/minute",
             "FACTCHECK_THROTTLE_LOGIN": "1000000/minute",
+            "FACTCHECK_THROTTLE_EXPORT_ANON": "1000000/minute",
+            "FACTCHECK_THROTTLE_EXPORT_USER": "1000000/minute",
             "FACTCHECK_AXES_ENABLED": "0",
         }
     )

@@ -6,14 +6,17 @@ the current data get a 304 instead of the stream, and at most ``FACTCHECK_MAX_CO
 streams at once across all workers (slots in the shared cache); beyond that, 503 with Retry-After.
 """
 
+import contextlib
 import hashlib
 import itertools
 import json
+import threading
 import time
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -48,6 +51,7 @@ class ExportSlot:
 
     def __init__(self, key, holder):
         self.key, self.holder = key, holder
+        self.released = False
 
     @classmethod
     def take(cls):
@@ -60,22 +64,47 @@ class ExportSlot:
         return None
 
     def held(self, chunks):
-        """``chunks``, renewing the slot while they are written, so a long stream keeps its slot."""
+        """``chunks``, renewing the slot while they are written, and releasing it after the last one."""
         renewed = time.monotonic()
         for chunk in chunks:
             yield chunk
             if time.monotonic() - renewed > SLOT_SECONDS / 3:
                 cache.touch(self.key, SLOT_SECONDS)
                 renewed = time.monotonic()
+        # Before the server ends the response: a client that has read it all finds the slot free.
+        self.release()
 
     def release(self):
+        """Free the slot (once; later calls do nothing), now or as soon as the cache can be reached."""
+        if self.released:
+            return
+        self.released = True
+        try:
+            self._free()
+        except Exception:  # the cache's own errors: DatabaseError, redis.ConnectionError
+            # The database went away mid-export: free the slot when it is back, so that exports
+            # resume with everything else instead of a minute later, when the slot would lapse.
+            threading.Thread(target=self._free_when_possible, name="export-slot", daemon=True).start()
+
+    def _free(self):
         # A slot that lapsed (a write stalled for a minute) may be someone else's by now: leave theirs.
         if cache.get(self.key) == self.holder:
             cache.delete(self.key)
 
+    def _free_when_possible(self):
+        try:
+            for _ in range(SLOT_SECONDS):
+                time.sleep(1)
+                with contextlib.suppress(Exception):
+                    self._free()
+                    return
+        finally:
+            connections.close_all()  # this thread's own connection
+
 
 class ExportResponse(StreamingHttpResponse):
-    """A streamed export that gives its slot back when the server closes it: at the end, or when the client left."""
+    """A streamed export that gives its slot back when the server closes it, if the stream has not:
+    the client left, or the server never read it."""
 
     def __init__(self, *args, slot, **kwargs):
         super().__init__(*args, **kwargs)

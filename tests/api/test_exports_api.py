@@ -3,11 +3,13 @@
 import csv
 import io
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
-from django.db import OperationalError, connection
+from django.core.signals import request_finished
+from django.db import OperationalError, close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
@@ -381,10 +383,21 @@ def test_an_export_beyond_the_concurrency_limit_gets_503_with_retry_after(anon, 
     assert anon.get(URL, {"format": "csv"}).status_code == 200
 
 
+def abandon(response):
+    """Close a response unread, as the server does when the client disconnects mid-stream.
+
+    As the test client does, keep ``request_finished`` from closing the test's transaction's connection.
+    """
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def test_an_export_the_client_abandons_gives_its_slot_back(anon, one_export_at_a_time):
     make_verified(3)
-    abandoned = anon.get(URL)
-    abandoned.close()  # what the server does when the client disconnects mid-stream
+    abandon(anon.get(URL))
     assert anon.get(URL).status_code == 200
 
 
@@ -407,7 +420,7 @@ def test_head_and_not_modified_answers_need_no_slot(anon, one_export_at_a_time):
     running = anon.get(URL)
     assert anon.head(URL).status_code == 200
     assert anon.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    running.close()
+    abandon(running)
 
 
 def test_export_slots_live_in_the_shared_cache_and_lapse_if_a_worker_dies(database_cache, one_export_at_a_time):
@@ -440,3 +453,21 @@ def test_releasing_a_lapsed_slot_leaves_the_next_holder_alone(one_export_at_a_ti
     cache.set(slot.key, "another export")  # ours lapsed and another worker took it
     slot.release()
     assert cache.get(slot.key) == "another export"
+
+
+def test_a_slot_whose_release_meets_a_lost_database_is_freed_once_it_is_back(monkeypatch, one_export_at_a_time):
+    slot = export_views.ExportSlot.take()
+    real_get, failures = cache.get, [OperationalError("connection refused")] * 2
+
+    def get_while_down(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return real_get(*args, **kwargs)
+
+    monkeypatch.setattr(export_views.cache, "get", get_while_down)
+    slot.release()  # the database is down: no error, the slot is still held
+    assert real_get(slot.key) == slot.holder
+    deadline = time.monotonic() + 10
+    while real_get(slot.key) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert real_get(slot.key) is None  # freed in the background about a second after the database returned
