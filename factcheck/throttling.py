@@ -36,7 +36,16 @@ class AnonRateThrottle(ClientAddressMixin, throttling.AnonRateThrottle):
 
 
 class UserRateThrottle(ClientAddressMixin, throttling.UserRateThrottle):
-    """Authenticated requests per user, anonymous ones per client address (scope ``user``)."""
+    """Authenticated requests, per user (scope ``user``).
+
+    DRF's also counts anonymous requests per address; ``AnonRateThrottle`` does that at a lower
+    rate already, and each count is a read and a write of the shared cache (2.6 ms on PostgreSQL).
+    """
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class ScopedRateThrottle(ClientAddressMixin, throttling.ScopedRateThrottle):
@@ -53,8 +62,3 @@ class ExportUserRateThrottle(UserRateThrottle):
     """Authenticated exports, per user; anonymous ones are left to ``ExportAnonRateThrottle``."""
 
     scope = "export_user"
-
-    def get_cache_key(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return None
-        return super().get_cache_key(request, view)

@@ -137,6 +137,12 @@ def test_other_addresses_are_not_throttled_for_one_clients_requests(monkeypatch)
     assert second.get("/api/v1/claims/").status_code == 200
 
 
+def test_anonymous_requests_are_counted_once_by_the_anonymous_rate(monkeypatch):
+    rate(monkeypatch, "user", "1/minute")  # for authenticated clients only
+    rate(monkeypatch, "anon", "3/minute")
+    assert [client().get("/api/v1/claims/").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
 # --- behind a proxy (FACTCHECK_NUM_PROXIES=1) ----------------------------------------------------
 
 
