@@ -6,7 +6,6 @@ the current data get a 304 instead of the stream, and at most ``FACTCHECK_MAX_CO
 streams at once across all workers (slots in the shared cache); beyond that, 503 with Retry-After.
 """
 
-import contextlib
 import hashlib
 import itertools
 import json
@@ -92,14 +91,15 @@ class ExportSlot:
             cache.delete(self.key)
 
     def _free_when_possible(self):
-        try:
-            for _ in range(SLOT_SECONDS):
-                time.sleep(1)
-                with contextlib.suppress(Exception):
-                    self._free()
-                    return
-        finally:
-            connections.close_all()  # this thread's own connection
+        for _ in range(SLOT_SECONDS):
+            time.sleep(1)
+            try:
+                self._free()
+                return
+            except Exception:
+                continue
+            finally:
+                connections.close_all()  # this thread's own connection: a broken one is not reused
 
 
 class ExportResponse(StreamingHttpResponse):
