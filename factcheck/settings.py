@@ -234,7 +234,9 @@ AXES_CLIENT_IP_CALLABLE = "factcheck.throttling.client_ip"
 # --- Cache (throttle counters, export slots, the admin's filter choices) ---------------------
 # One cache for every worker and process: with per-process memory each gunicorn worker would keep
 # its own counters. The database by default (`manage.py createcachetable` creates the table, wherever
-# `migrate` runs); Redis at scale; `locmem://` (per process) for the test suite only.
+# `migrate` runs); Redis at scale; `locmem://` (per process) for the test suite only. A throttled
+# request reads and writes it once: the claim list's p50 at 10k went 13.2 -> 16.0 ms on the database
+# cache, 13.8 ms on Redis (bench-quick, PostgreSQL on the same host).
 FACTCHECK_CACHE_URL = os.environ.get("FACTCHECK_CACHE_URL", "").strip()
 if not FACTCHECK_CACHE_URL:
     # A row per client and scope; beyond MAX_ENTRIES the expired ones, then a third, are dropped.
