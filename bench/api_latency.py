@@ -113,6 +113,7 @@ def prepare_database(claims, env, *, log):
             log(f"creating database {name}")
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")  # the throttles' shared cache
     have = count_claims(database_url(claims))
     if have > claims:
         log(f"{name} has {have:,} claims, more than {claims:,}: recreating it")
@@ -120,6 +121,7 @@ def prepare_database(claims, env, *, log):
             admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "createcachetable")
         have = 0
     if have < claims:
         log(f"generating {claims - have:,} claims into {name}")

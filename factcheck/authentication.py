@@ -8,8 +8,8 @@ from knox.views import LoginView, LogoutAllView, LogoutView
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import ScopedRateThrottle
 
+from factcheck.throttling import ScopedRateThrottle
 from factcheck.tokens import TokenAuthentication
 
 

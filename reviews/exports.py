@@ -34,7 +34,7 @@ import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import CharField, Exists, F, FilteredRelation, Func, Lookup, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, FilteredRelation, Func, Lookup, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -201,6 +201,29 @@ def exported_claims(queryset, *, batch_size=None):
         finally:
             # The reader's thread opened a connection of its own: close it there.
             pool.submit(connections.close_all).result()
+
+
+def last_change(queryset):
+    """``(count, last_modified)`` of the claims ``exported_claims(queryset)`` writes, in one aggregate query.
+
+    What an export says about a claim changes only with the claim, its article or its published
+    review (a correction is a new published review; evidence is fixed once published), so the
+    newest ``updated_at`` of the three and the count (claims leaving the set) tell when it changed.
+    ``last_modified`` is None when there is nothing to export.
+    """
+    published = Q(reviews__state=Review.State.PUBLISHED)
+    row = (
+        queryset.annotate(published=FilteredRelation("reviews", condition=published))
+        .filter(published__isnull=False)
+        .aggregate(
+            count=Count("pk"),
+            claim=Max("updated_at"),
+            article=Max("article__updated_at"),
+            review=Max("published__updated_at"),
+        )
+    )
+    changes = [row[name] for name in ("claim", "article", "review") if row[name] is not None]
+    return row["count"], max(changes, default=None)
 
 
 class _BatchReader:

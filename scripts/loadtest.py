@@ -106,6 +106,8 @@ def production_env(database_url, port):
             "FACTCHECK_THROTTLE_ANON": "1000000/minute",
             "FACTCHECK_THROTTLE_USER": "1000000/minute",
             "FACTCHECK_THROTTLE_LOGIN": "1000000/minute",
+            "FACTCHECK_THROTTLE_EXPORT_ANON": "1000000/minute",
+            "FACTCHECK_THROTTLE_EXPORT_USER": "1000000/minute",
             "FACTCHECK_AXES_ENABLED": "0",
         }
     )
@@ -572,6 +574,7 @@ def run(options):
     server = None
     try:
         manage(env, "migrate", "--noinput")
+        manage(env, "createcachetable")  # the throttles' shared cache
         seed = SEED.format(
             reviewers=options.reviewers // 2 + options.reviewers % 2,
             editors=options.editors,

@@ -137,6 +137,7 @@ def app_behind_proxy():
     try:
         env = script.production_env(database_url, GUNICORN_PORT)
         script.manage(env, "migrate", "--noinput")
+        script.manage(env, "createcachetable")  # the throttles' shared cache
         token = script.shell(
             env,
             "from django.contrib.auth import get_user_model; from django.contrib.auth.models import Group; "

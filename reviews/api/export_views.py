@@ -1,18 +1,140 @@
-"""``GET /api/v1/exports/claims``: every verified claim, streamed as ClaimReview, CSV or NDJSON."""
+"""``GET /api/v1/exports/claims``: every verified claim, streamed as ClaimReview, CSV or NDJSON.
 
+An export holds a worker for its whole stream, so it is guarded three ways: a throttle scope of its
+own (``export_anon``, ``export_user``), an ``ETag``/``Last-Modified`` that lets a client that has
+the current data get a 304 instead of the stream, and at most ``FACTCHECK_MAX_CONCURRENT_EXPORTS``
+streams at once across all workers (slots in the shared cache); beyond that, 503 with Retry-After.
+"""
+
+import hashlib
 import itertools
+import json
+import threading
+import time
+import uuid
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
 from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
-from rest_framework.exceptions import ValidationError
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 
+from factcheck.exceptions import PreconditionFailed
+from factcheck.throttling import ExportAnonRateThrottle, ExportUserRateThrottle
 from reviews import exports
+
+# A slot outlives a crashed worker by at most this long; a live stream renews it as it goes.
+SLOT_SECONDS = 60
+RETRY_AFTER_SECONDS = 15
+
+
+class ExportsBusy(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Too many exports are running; retry after `Retry-After` seconds."
+    default_code = "exports_busy"
+    wait = RETRY_AFTER_SECONDS  # DRF's exception handler turns this into Retry-After
+
+
+class ExportSlot:
+    """One of ``FACTCHECK_MAX_CONCURRENT_EXPORTS`` places in the shared cache, held by one export's stream."""
+
+    def __init__(self, key, holder):
+        self.key, self.holder = key, holder
+        self.released = False
+
+    @classmethod
+    def take(cls):
+        """A free slot, now held by the caller, or None when every slot is held."""
+        holder = uuid.uuid4().hex
+        for number in range(settings.FACTCHECK_MAX_CONCURRENT_EXPORTS):
+            key = f"export-slot:{number}"
+            if cache.add(key, holder, SLOT_SECONDS):  # atomic: one of two racing workers wins
+                return cls(key, holder)
+        return None
+
+    def held(self, chunks):
+        """``chunks``, renewing the slot while they are written, and releasing it after the last one."""
+        renewed = time.monotonic()
+        for chunk in chunks:
+            yield chunk
+            if time.monotonic() - renewed > SLOT_SECONDS / 3:
+                cache.touch(self.key, SLOT_SECONDS)
+                renewed = time.monotonic()
+        # Before the server ends the response: a client that has read it all finds the slot free.
+        self.release()
+
+    def release(self):
+        """Free the slot (once; later calls do nothing), now or as soon as the cache can be reached."""
+        if self.released:
+            return
+        self.released = True
+        try:
+            self._free()
+        except Exception:  # the cache's own errors: DatabaseError, redis.ConnectionError
+            # The database went away mid-export: free the slot when it is back, so that exports
+            # resume with everything else instead of a minute later, when the slot would lapse.
+            threading.Thread(target=self._free_when_possible, name="export-slot", daemon=True).start()
+
+    def _free(self):
+        # A slot that lapsed (a write stalled for a minute) may be someone else's by now: leave theirs.
+        if cache.get(self.key) == self.holder:
+            cache.delete(self.key)
+
+    def _free_when_possible(self):
+        for _ in range(SLOT_SECONDS):
+            time.sleep(1)
+            try:
+                self._free()
+                return
+            except Exception:
+                continue
+            finally:
+                connections.close_all()  # this thread's own connection: a broken one is not reused
+
+
+class ExportResponse(StreamingHttpResponse):
+    """A streamed export that gives its slot back when the server closes it, if the stream has not:
+    the client left, or the server never read it."""
+
+    def __init__(self, *args, slot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot = slot
+
+    def close(self):
+        try:
+            self.slot.release()
+        finally:
+            super().close()
+
+
+def export_etag(fmt, params, count, last_modified):
+    """A weak ETag for an export: the data's state, the request and the settings the output depends on.
+
+    Weak because ``datafeed`` stamps the time of writing, and because equal data is all it promises.
+    """
+    state = [
+        fmt.name,
+        sorted(params.lists()),
+        count,
+        last_modified.isoformat() if last_modified else None,
+        timezone.get_current_timezone_name(),
+        settings.FACTCHECK_PUBLIC_BASE_URL,
+        settings.FACTCHECK_ORGANIZATION_NAME,
+        settings.FACTCHECK_ORGANIZATION_URL,
+        settings.FACTCHECK_REVIEW_URL_TEMPLATE,
+    ]
+    digest = hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
 
 
 class ExportNegotiation(BaseContentNegotiation):
@@ -34,6 +156,10 @@ class ClaimExportView(generics.GenericAPIView):
     (the same in a schema.org DataFeed, as Google's fact-check feed), ``csv`` (one row per claim)
     or ``ndjson`` (one claim per line, as ``claims/{id}/`` returns it). Filters as on ``claims/``;
     use ``updated_since`` for incremental sync. Anonymous clients may export.
+
+    Send the ``ETag`` back in ``If-None-Match`` (or ``Last-Modified`` in ``If-Modified-Since``) to
+    get 304 when nothing exported has changed. While too many exports run at once: 503 with
+    ``Retry-After``.
     """
 
     queryset = exports.verified_claims()
@@ -43,6 +169,7 @@ class ClaimExportView(generics.GenericAPIView):
     permission_classes = [AllowAny]  # published material only, whoever asks
     renderer_classes = [JSONRenderer]
     content_negotiation_class = ExportNegotiation
+    throttle_classes = [ExportAnonRateThrottle, ExportUserRateThrottle]
 
     @extend_schema(
         operation_id="exports_claims",
@@ -68,6 +195,11 @@ class ClaimExportView(generics.GenericAPIView):
             (400, "application/json"): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="Unknown format or invalid filter"
             ),
+            304: OpenApiResponse(description="Not modified: `If-None-Match` or `If-Modified-Since` still holds"),
+            (503, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Too many exports running (or the database is unavailable): retry after `Retry-After`",
+            ),
         },
     )
     def get(self, request, *args, **kwargs):
@@ -77,14 +209,44 @@ class ClaimExportView(generics.GenericAPIView):
             raise ValidationError(
                 {"format": [f"Unknown export format {name!r}; use one of: {', '.join(exports.FORMATS)}."]}
             )
-        claims = exports.exported_claims(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        count, last_modified = exports.last_change(queryset)
+        headers = {
+            "ETag": export_etag(fmt, request.query_params, count, last_modified),
+            # Published material, the same for every client: any cache may keep it, but must ask
+            # again each time (one aggregate query and a 304 when unchanged), so corrections show at once.
+            "Cache-Control": "public, no-cache",
+        }
+        if last_modified is not None:
+            headers["Last-Modified"] = http_date(last_modified.timestamp())
+        conditional = get_conditional_response(
+            request, etag=headers["ETag"], last_modified=last_modified and int(last_modified.timestamp())
+        )
+        if conditional is not None and conditional.status_code == status.HTTP_412_PRECONDITION_FAILED:
+            raise PreconditionFailed("The export has changed since the version named in the precondition.")
+        if conditional is not None:
+            for name, value in headers.items():
+                conditional[name] = value
+            return conditional
         if request.method == "HEAD":
-            claims = ()  # the headers only: no reason to run the export
+            # The headers only: no reason to run the export, nor to hold a slot.
+            response = StreamingHttpResponse((), content_type=fmt.content_type, headers=headers)
         else:
+            response = self.stream(fmt, queryset, headers)
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
+        return response
+
+    def stream(self, fmt, queryset, headers):
+        """The export as a response holding an export slot until it is closed; 503 when none is free."""
+        slot = ExportSlot.take()
+        if slot is None:
+            raise ExportsBusy()
+        try:
+            claims = exports.exported_claims(queryset)
             # Read the first batch now: if the database is down the client gets a JSON 503, not a broken stream.
             first = list(itertools.islice(claims, 1))
-            claims = itertools.chain(first, claims)
-        response = StreamingHttpResponse(fmt.write(claims), content_type=fmt.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
-        response["Cache-Control"] = "no-store"
-        return response
+            chunks = slot.held(fmt.write(itertools.chain(first, claims)))
+            return ExportResponse(chunks, content_type=fmt.content_type, headers=headers, slot=slot)
+        except BaseException:
+            slot.release()
+            raise

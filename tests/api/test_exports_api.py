@@ -3,17 +3,22 @@
 import csv
 import io
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.core.cache import cache
+from django.core.signals import request_finished
+from django.db import OperationalError, close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from claims.models import Claim
-from reviews import exports
+from reviews import exports, workflow
+from reviews.api import export_views
 from reviews.models import Review
 from tests.factories import EvidenceFactory, ReviewFactory
 from tests.reviews.test_exports import make_varied_claims
@@ -77,10 +82,11 @@ def test_the_trailing_slash_is_accepted_too(anon):
 
 def test_head_answers_the_headers_without_running_the_export(anon, django_assert_num_queries):
     ReviewFactory(state=Review.State.PUBLISHED)
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # the ETag's aggregate, not the export's batches
         response = anon.head(URL, {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["ETag"] == anon.get(URL, {"format": "csv"})["ETag"]
 
 
 def test_an_accept_header_does_not_override_the_format(anon):
@@ -237,20 +243,20 @@ def count_queries(client, params):
 
 @pytest.mark.parametrize("fmt", list(exports.FORMATS))
 def test_queries_grow_with_batches_not_with_claims(anon, fmt, monkeypatch, django_assert_max_num_queries):
-    """Three queries per batch of claims, whatever the batch holds and the format."""
+    """Three queries per batch of claims, whatever the batch holds and the format, and one for the ETag."""
     monkeypatch.setattr(exports, "BATCH_SIZE", 10)
     make_verified(5)
     five = count_queries(anon, {"format": fmt})
-    assert five == 3  # anonymous: no session or token lookup
+    assert five == 1 + 3  # anonymous: no session or token lookup
     make_verified(25)  # 30 claims: three full batches and the query that finds no fourth
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         body(anon.get(URL, {"format": fmt}))
-    assert count_queries(anon, {"format": fmt}) == 10
+    assert count_queries(anon, {"format": fmt}) == 1 + 10
 
 
 def test_default_batches_keep_hundreds_of_claims_in_three_queries(anon, django_assert_max_num_queries):
     make_verified(60)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(1 + 3):
         assert len(ndjson_ids(anon.get(URL, {"format": "ndjson"}))) == 60
 
 
@@ -267,3 +273,201 @@ def test_the_export_is_in_the_openapi_schema(anon):
     assert "status" not in params
     assert set(operation["responses"]["200"]["content"]) == {"application/ld+json", "text/csv", "application/x-ndjson"}
     assert "/api/v1/exports/claims/" not in document["paths"]
+
+
+# --- revalidation: ETag and Last-Modified (finding M4) -----------------------------------------
+
+
+def test_an_export_carries_an_etag_and_last_modified_that_clients_can_revalidate(anon):
+    make_varied_claims()
+    response = anon.get(URL, {"format": "csv"})
+    body(response)
+    assert response["ETag"].startswith('W/"')
+    newest = max(
+        *Claim.objects.filter(status=Claim.Status.VERIFIED).values_list("updated_at", flat=True),
+        *Review.objects.filter(state=Review.State.PUBLISHED).values_list("updated_at", flat=True),
+    )
+    assert parse_http_date(response["Last-Modified"]) == int(newest.timestamp())
+    assert response["Cache-Control"] == "public, no-cache"
+
+
+def test_if_none_match_with_the_current_etag_gets_304_without_running_the_export(anon, django_assert_num_queries):
+    make_varied_claims()
+    etag = anon.get(URL, {"format": "ndjson"})["ETag"]
+    with django_assert_num_queries(1):  # the aggregate only
+        response = anon.get(URL, {"format": "ndjson"}, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert response["Cache-Control"] == "public, no-cache"
+    assert anon.get(URL, {"format": "ndjson"}, HTTP_IF_NONE_MATCH='W/"something-else"').status_code == 200
+
+
+def test_if_modified_since_the_last_change_gets_304(anon):
+    make_varied_claims()
+    last_modified = anon.get(URL)["Last-Modified"]
+    assert anon.get(URL, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    earlier = http_date(parse_http_date(last_modified) - 1)
+    assert anon.get(URL, HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+
+
+def test_the_etag_changes_when_a_correction_is_published(anon, editor):
+    published = ReviewFactory(state=Review.State.PUBLISHED, verdict="false")
+    etag = anon.get(URL)["ETag"]
+    # Same verdict: the claim row stays as it was, only the published review changes.
+    correction = ReviewFactory(claim=published.claim, state=Review.State.SUBMITTED, verdict="false", summary="Newer.")
+    workflow.publish(correction, by=editor)
+    response = anon.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert "Newer." in body(response)
+
+
+def test_the_etag_changes_when_a_claim_is_verified_or_its_article_edited(anon):
+    first = ReviewFactory(state=Review.State.PUBLISHED)
+    etags = [anon.get(URL)["ETag"]]
+    ReviewFactory(state=Review.State.PUBLISHED)
+    etags.append(anon.get(URL)["ETag"])
+    first.claim.article.title = "A corrected headline"
+    first.claim.article.save()
+    etags.append(anon.get(URL)["ETag"])
+    assert len(set(etags)) == 3
+
+
+def test_the_etag_differs_between_formats_and_filters(anon):
+    make_varied_claims()
+    etags = {
+        anon.get(URL, params)["ETag"]
+        for params in ({}, {"format": "csv"}, {"format": "ndjson"}, {"format": "csv", "verdict": "true"})
+    }
+    assert len(etags) == 4
+    assert anon.get(URL, {"format": "csv"})["ETag"] == anon.get(URL, {"format": "csv"})["ETag"]
+
+
+def test_an_empty_export_has_an_etag_and_no_last_modified(anon):
+    response = anon.get(URL, {"format": "ndjson"})
+    assert body(response) == ""
+    assert response["ETag"]
+    assert "Last-Modified" not in response
+    assert anon.get(URL, {"format": "ndjson"}, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_a_stale_if_match_gets_412_json(anon):
+    ReviewFactory(state=Review.State.PUBLISHED)
+    response = anon.get(URL, HTTP_IF_MATCH='"stale"')
+    assert response.status_code == 412
+    assert "detail" in response.json()
+
+
+# --- concurrent exports (finding M4) -------------------------------------------------------------
+
+
+@pytest.fixture
+def one_export_at_a_time(settings):
+    settings.FACTCHECK_MAX_CONCURRENT_EXPORTS = 1
+    cache.clear()  # slots of streams earlier tests never read
+    yield
+    cache.clear()
+
+
+def test_an_export_beyond_the_concurrency_limit_gets_503_with_retry_after(anon, one_export_at_a_time):
+    make_verified(3)
+    running = anon.get(URL, {"format": "ndjson"})  # streaming: holds the slot until read or closed
+    assert running.status_code == 200
+    busy = anon.get(URL, {"format": "csv"})
+    assert busy.status_code == 503
+    assert busy["Content-Type"] == "application/json"
+    assert "exports are running" in busy.json()["detail"]
+    assert busy["Retry-After"] == str(export_views.RETRY_AFTER_SECONDS)
+    assert len(body(running).splitlines()) == 3  # read to the end: the slot is free again
+    assert anon.get(URL, {"format": "csv"}).status_code == 200
+
+
+def abandon(response):
+    """Close a response unread, as the server does when the client disconnects mid-stream.
+
+    As the test client does, keep ``request_finished`` from closing the test's transaction's connection.
+    """
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+def test_an_export_the_client_abandons_gives_its_slot_back(anon, one_export_at_a_time):
+    make_verified(3)
+    abandon(anon.get(URL))
+    assert anon.get(URL).status_code == 200
+
+
+def test_an_export_that_fails_before_streaming_gives_its_slot_back(anon, one_export_at_a_time, monkeypatch):
+    make_verified(1)
+
+    def database_down(queryset):
+        raise OperationalError("connection refused")
+        yield
+
+    with monkeypatch.context() as patch:
+        patch.setattr(exports, "exported_claims", database_down)
+        assert anon.get(URL).status_code == 503
+    assert anon.get(URL).status_code == 200
+
+
+def test_head_and_not_modified_answers_need_no_slot(anon, one_export_at_a_time):
+    make_verified(1)
+    etag = anon.head(URL)["ETag"]
+    running = anon.get(URL)
+    assert anon.head(URL).status_code == 200
+    assert anon.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    abandon(running)
+
+
+def test_export_slots_live_in_the_shared_cache_and_lapse_if_a_worker_dies(database_cache, one_export_at_a_time):
+    slot = export_views.ExportSlot.take()
+    assert export_views.ExportSlot.take() is None
+    table = connection.ops.quote_name(database_cache["LOCATION"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key, expires FROM {table}")
+        (key, expires), *others = cursor.fetchall()
+    assert others == []
+    assert key.endswith(slot.key)
+    expires = expires if isinstance(expires, datetime) else datetime.fromisoformat(expires)
+    assert 0 < (expires.replace(tzinfo=UTC) - timezone.now()).total_seconds() <= export_views.SLOT_SECONDS
+    slot.release()
+    assert export_views.ExportSlot.take() is not None
+
+
+def test_a_long_stream_renews_its_slot_as_it_goes(monkeypatch, one_export_at_a_time):
+    clock = iter(range(0, 1000, 15))  # every chunk takes 15 s
+    monkeypatch.setattr(export_views.time, "monotonic", lambda: next(clock))
+    renewals = []
+    monkeypatch.setattr(export_views.cache, "touch", lambda key, timeout: renewals.append((key, timeout)))
+    slot = export_views.ExportSlot.take()
+    assert list(slot.held(iter(["a"] * 6))) == ["a"] * 6
+    assert renewals == [(slot.key, export_views.SLOT_SECONDS)] * 3  # every 30 s of a 90-second stream
+
+
+def test_releasing_a_lapsed_slot_leaves_the_next_holder_alone(one_export_at_a_time):
+    slot = export_views.ExportSlot.take()
+    cache.set(slot.key, "another export")  # ours lapsed and another worker took it
+    slot.release()
+    assert cache.get(slot.key) == "another export"
+
+
+def test_a_slot_whose_release_meets_a_lost_database_is_freed_once_it_is_back(monkeypatch, one_export_at_a_time):
+    slot = export_views.ExportSlot.take()
+    real_get, failures = cache.get, [OperationalError("connection refused")] * 2
+
+    def get_while_down(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return real_get(*args, **kwargs)
+
+    monkeypatch.setattr(export_views.cache, "get", get_while_down)
+    slot.release()  # the database is down: no error, the slot is still held
+    assert real_get(slot.key) == slot.holder
+    deadline = time.monotonic() + 10
+    while real_get(slot.key) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert real_get(slot.key) is None  # freed in the background about a second after the database returned
