@@ -11,6 +11,19 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
+try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+except ImportError:  # redis-py is needed only when the shared cache is Redis
+    CACHE_OUTAGES = ()
+else:
+    CACHE_OUTAGES = (RedisConnectionError, RedisTimeoutError)
+
+# A service every request needs (the database; the cache holding throttle counters) could not be reached:
+# the client may retry, so it is a 503 with Retry-After, never a 500.
+OUTAGES = (OperationalError, InterfaceError, *CACHE_OUTAGES)
+RETRY_AFTER_OUTAGE_SECONDS = "5"
+
 
 class Conflict(exceptions.APIException):
     """The request is valid but clashes with the object's current state (409)."""
@@ -34,6 +47,13 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "service_unavailable"
 
 
+def outage_detail(exc):
+    """What a client is told when ``exc`` (one of ``OUTAGES``) ended its request."""
+    if isinstance(exc, CACHE_OUTAGES):
+        return "The cache is unavailable; try again shortly."
+    return ServiceUnavailable.default_detail
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus Django validation errors (400), oversized bodies (413) and a lost database (503)."""
     from reviews.workflow import InvalidTransition
@@ -45,14 +65,14 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, RequestDataTooBig):
         return Response({"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    elif isinstance(exc, (OperationalError, InterfaceError)):
-        logger.warning("database unavailable: %s", exc)
-        exc = ServiceUnavailable()
+    elif isinstance(exc, OUTAGES):
+        logger.warning("service unavailable: %s", exc)
+        exc = ServiceUnavailable(outage_detail(exc))
     elif isinstance(exc, DatabaseError):
         # Validation should have caught this; refuse the write rather than answer 500.
         logger.exception("database refused a write")
         exc = Conflict("The database refused this change: it would break an invariant.")
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, ServiceUnavailable):
-        response["Retry-After"] = "5"
+        response["Retry-After"] = RETRY_AFTER_OUTAGE_SECONDS
     return response

@@ -2,10 +2,12 @@
 
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from factcheck.exceptions import OUTAGES, RETRY_AFTER_OUTAGE_SECONDS, outage_detail
 
 
 @never_cache
@@ -29,11 +31,12 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    # Django calls this while handling the exception: a lost database outside the API (admin, middleware)
-    # is a 503 the client may retry, as in the API (factcheck.exceptions).
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
-        response = JsonResponse({"detail": "The database is unavailable; try again shortly."}, status=503)
-        response["Retry-After"] = "5"
+    # Django calls this while handling the exception: a lost database or cache outside the API (admin,
+    # middleware) is a 503 the client may retry, as in the API (factcheck.exceptions).
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OUTAGES):
+        response = JsonResponse({"detail": outage_detail(exc)}, status=503)
+        response["Retry-After"] = RETRY_AFTER_OUTAGE_SECONDS
         return response
     return JsonResponse({"detail": "Internal server error."}, status=500)
 

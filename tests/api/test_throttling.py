@@ -12,7 +12,8 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client as django_client
+from django.test import RequestFactory, override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -251,3 +252,30 @@ def test_the_export_throttle_does_not_reset_when_x_forwarded_for_rotates(monkeyp
     ReviewFactory(state="published")
     statuses = [client(forged(n)).get(EXPORT, {"format": "csv"}).status_code for n in range(3)]
     assert statuses == [200, 200, 429]
+
+
+
+UNREACHABLE_REDIS = {  # nothing listens on port 1: every use of the cache fails
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+}
+
+
+def test_an_unreachable_redis_cache_is_a_503_the_client_may_retry_not_a_500():
+    with override_settings(CACHES=UNREACHABLE_REDIS):  # the throttle's count is the first use
+        response = client().get("/api/v1/claims/")
+
+    assert response.status_code == 503
+    assert response.json() == {"detail": "The cache is unavailable; try again shortly."}
+    assert response["Retry-After"] == "5"
+
+
+def test_an_unreachable_redis_cache_in_the_admin_is_a_json_503_not_a_500(editor):
+    browser = django_client(raise_request_exception=False)
+    browser.force_login(editor)
+
+    with override_settings(CACHES=UNREACHABLE_REDIS):  # the claim list's filter choices are cached
+        response = browser.get("/admin/claims/claim/", REMOTE_ADDR=PEER)
+
+    assert response.status_code == 503
+    assert response.json() == {"detail": "The cache is unavailable; try again shortly."}
+    assert response["Retry-After"] == "5"
