@@ -254,7 +254,6 @@ def test_the_export_throttle_does_not_reset_when_x_forwarded_for_rotates(monkeyp
     assert statuses == [200, 200, 429]
 
 
-
 UNREACHABLE_REDIS = {  # nothing listens on port 1: every use of the cache fails
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
 }
