@@ -1,0 +1,251 @@
+"""Attribution: who a sentence attributes its content to, and which part of the sentence that is.
+
+The subject of a reporting verb, the source of "according to …" or the speaker after a quote; a quote
+with no speaker of its own carries on from the previous one. No attribution: the article's own claim.
+"""
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from claims.extraction.claimants import PROPER_NAME, TRAILING_NOISE, _clean_speaker
+from claims.extraction.sentences import _word_set
+
+# Reporting verbs tried as the attribution of one sentence: news sentences have one to three (the
+# labelled set at most two); "said, said, said, …" would otherwise cost ~70 µs a verb.
+MAX_VERBS_PER_SENTENCE = 12
+# Verbs that report what somebody asserted. Lower case only, so that nouns such as "States" or
+# "Claims" at the start of a name are not taken for verbs.
+SPEECH_VERBS = (
+    "said|says|say|told|tells|added|adds|stated|announced|announces|reported|confirmed|confirms|denied|denies|"
+    "insisted|insists|claimed|warned|warns|noted|explained|wrote|writes|acknowledged|acknowledges|"
+    "admitted|admits|assured|pointed out|points out|estimated|revealed|disclosed|declared|maintained|"
+    "alleged|asserted|stressed|emphasi[sz]ed|recalled|promised|urged|recommended|recommends|conceded|"
+    "testified|indicated|countered|replied|responded|concluded|found|finds"
+)
+# Verbs that report an opinion or a reaction: the speaker is still the claimant, but the
+# statement is a judgement rather than a fact.
+OPINION_VERBS = "argued|argues|accused|accuses|blamed|blames|criticised|criticized|suggested|suggests"
+# Verbs of showing or publishing: attribute only when what was shown carries content
+# ("posted photos of …", "data show that …"), not for "tweeted a grape emoji".
+SHOWING_VERBS = "showed|shows|show|posted|posts|tweeted|tweets|published|shared|broadcast"
+
+DIRECT_VERBS = _word_set(
+    "said says say added adds wrote writes insisted insists claimed claims estimated warned warns argued argues"
+)
+ATTRIBUTION_VERB = re.compile(rf"\b({SPEECH_VERBS}|{OPINION_VERBS}|{SHOWING_VERBS})\b")
+OPINION_VERB = re.compile(rf"^(?:{OPINION_VERBS})$")
+SHOWING_VERB = re.compile(rf"^(?:{SHOWING_VERBS})$")
+# Words that open an adverbial after a reporting verb ("said *on Friday*", "wrote *in* a post")
+# rather than the reported clause itself ("said *the army* had left").
+ADVERBIAL_START = re.compile(
+    r"^\s*(?:on|late|early|last|this|earlier|later|in|at|during|after|before|to|via|through|from|"
+    r"separately|yesterday|today|tonight|again|also|repeatedly|publicly|privately|when|while)\b"
+)
+# An opening phrase ("After the vote, the minister said …") is not the content of what follows.
+INTRODUCTORY = re.compile(
+    r"^\W*(?:after|before|in|on|at|during|following|despite|as|when|while|since|with|amid|for|by|"
+    r"earlier|later|meanwhile|however)\b",
+    re.IGNORECASE,
+)
+REPORTED_CLAUSE = re.compile(r"\bthat\s+|:\s*(?=[“\"])|:\s+")
+CONTENT_ARTEFACT = re.compile(
+    r"^\W*(?:\w+\W+){0,6}?(?:photos?|pictures?|images?|footage|videos?|maps?|documents?|figures|data|"
+    r"statements?|reports?|letters?|messages?|screenshots?)\b[^.]{0,40}?\b(?:of|showing|that|which|saying)\b"
+)
+PROVENANCE = re.compile(
+    r"\b(?:photos?|pictures?|images?|footage|videos?|figures|data|documents?|recordings?)\b"
+    r"[^.,;]{0,30}?\b(?:supplied|released|provided|published|distributed|issued|shared)\s+by\s+"
+    r"(?P<source>(?:the\s+)?[\w’'\-]+(?:\s+(?:of\s+)?[\w’'\-]+){0,5}?)"
+    r"(?=\s+(?:showing|which|that|who|to|in|on|from|as)\b|\s*[,.;]|$)"
+)
+# Inside one sentence a full stop only follows an abbreviation ("Dr. Okafor").
+ACCORDING_TO = re.compile(r"\baccording to\s+(?P<source>[^,;:“”\"]{2,120})", re.IGNORECASE)
+QUOTE_FIRST = re.compile(r"^[“\"](?P<quote>[^”\"]{8,}?)[”\"]\s*,?\s*")
+SPEAKER_AFTER_QUOTE = re.compile(
+    r"^(?P<verb>said|says|added|adds|told|wrote|writes|insisted|explained|warned|noted|recalled|"
+    r"continued|declared|stressed)\s+(?P<speaker>[^,.;:“”\"]{2,80})"
+)
+SPEAKER_BEFORE_VERB = re.compile(
+    rf"^(?P<speaker>[^,.;:“”\"]{{1,80}}?)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?P<verb>{SPEECH_VERBS})\b"
+)
+INVERTED_END = re.compile(
+    r",\s+(?P<verb>said|says|added|adds|wrote|writes)\s+(?P<speaker>[^,.;:“”\"]{2,80}?)(?:,[^,;:“”\"]{0,80})?[.!]?$"
+)
+CLAUSE_BOUNDARY = re.compile(
+    r"(?:[,;:(—–]|\b(?:that|after|before|when|while|because|since|as|but|although|though|where|which|who|and then)\b)"
+)
+BAD_SUBJECT_END = re.compile(
+    r"\b(?:was|were|is|are|be|been|being|not|to|of|by|for|with|the|a|an|would|could|may|might|will|"
+    r"should|can|must|do|does|did|who|which|that)$",
+    re.IGNORECASE,
+)
+ASIDE_AT_END = re.compile(r",\s*(?:however|meanwhile|though|too|in turn)\s*,?$", re.IGNORECASE)
+RELATIVE = re.compile(r"(?:who|which|whose|where|when)\b")
+RELATIVE_ASIDE = re.compile(r"^\s*,\s*(?:who|which|whose|where)\b[^,]*,")
+EXPLETIVE = re.compile(r"\b(?:it is|there (?:is|are|was|were))\b", re.IGNORECASE)
+NOT_A_CLAUSE = re.compile(r"\s*(?:that\b|[,.;:!?“\"])")
+
+
+def _last_boundary_end(sentence, end):
+    """Where the last clause boundary of ``sentence[:end]`` ends (0 if none).
+
+    Reads back from ``end`` in a doubling window rather than through every boundary from the start:
+    a sentence of a hundred "said, said, …" asks this once per verb.
+    """
+    size = 64
+    while True:
+        low = max(0, end - size)
+        # Boundaries are punctuation or whole words (``\b`` sees the character before ``low``), so the
+        # window finds exactly the boundaries of the whole prefix that start inside it.
+        ends = [match.end() for match in CLAUSE_BOUNDARY.finditer(sentence, low, end)]
+        if ends or low == 0:
+            return ends[-1] if ends else 0
+        size *= 2
+
+
+def _subject_before(sentence, verb_start):
+    """The speaker phrase just before a reporting verb, and where it starts; ``(None, None)`` if none."""
+    left = sentence[:verb_start].rstrip()
+    aside = ASIDE_AT_END.search(left, max(0, len(left) - 30))
+    if aside:
+        left = left[: aside.start()] + ","
+    # A slice, not ``search(left, pos)``: TRAILING_NOISE looks behind its start, which must not see past it.
+    tail = left[-80:]
+    noise = TRAILING_NOISE.search(tail)
+    if noise:
+        left = left[: len(left) - len(tail) + noise.start()].rstrip()
+    if not left:
+        return None, None
+    if left.endswith(","):
+        # "A, B, said": an appositive. Prefer whichever of A and B is a proper name.
+        body = left[:-1]
+        comma = body.rfind(",")
+        if comma < 0:
+            return None, None
+        second = body[comma + 1 :].strip()
+        first_region = body[:comma]
+        first_start = _last_boundary_end(sentence, len(first_region))
+        first = first_region[first_start:].strip()
+        first_clean = _clean_speaker(first)
+        relative = RELATIVE.match(second)
+        if relative or (first_clean and PROPER_NAME.match(first_clean) and not PROPER_NAME.match(second)):
+            speaker, start = first, first_start
+        else:
+            speaker, start = second, first_start if first else comma + 1
+        if not speaker:
+            return None, None
+        return speaker, start
+    start = _last_boundary_end(sentence, len(left))
+    speaker = left[start:].strip()
+    return speaker or None, start
+
+
+def _plausible_speaker(phrase):
+    if not phrase or len(phrase) > 90 or len(phrase.split()) > 10:
+        return False
+    if any(ch.isdigit() for ch in phrase) or not any(ch.isalpha() for ch in phrase):
+        return False
+    if BAD_SUBJECT_END.search(phrase) or ATTRIBUTION_VERB.search(phrase):
+        return False
+    return not EXPLETIVE.search(phrase)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str  # as written ("she", "the office"); resolved later
+    content_start: int
+    content_end: int
+    opinion: bool = False
+    continuation: bool = False
+
+
+def _content_after(sentence, position, *, direct):
+    """Where the clause reported by a verb ending at ``position`` starts, or ``None``.
+
+    ``direct`` verbs ("said", "added") may take the clause straight after them ("said the army had
+    left"); others need "that" or a colon. A "that" after a comma belongs to another phrase.
+    """
+    tail = sentence[position:]
+    if (
+        direct
+        and tail[:1].isspace()
+        and tail.strip()
+        and not ADVERBIAL_START.match(tail)
+        and not NOT_A_CLAUSE.match(tail)
+    ):
+        return position + len(tail) - len(tail.lstrip())
+    clause = REPORTED_CLAUSE.search(tail, 0, min(len(tail), 140))
+    if clause and "," not in tail[: clause.start()]:
+        return position + clause.end()
+    return None
+
+
+def _ends_sentence(sentence, position):
+    """Whether only adverbials ("on Friday", "in its annual report") or an aside follow a verb."""
+    segment = sentence[position:].split(",", 1)[0].strip(' .!”"')
+    if not segment:
+        return True
+    return bool(ADVERBIAL_START.match(segment)) and len(segment) <= 60 and "that" not in segment.split()
+
+
+def attribute(sentence):
+    """How ``sentence`` attributes its content, or ``None`` if it is the article's own statement."""
+    quoted = QUOTE_FIRST.match(sentence)
+    if quoted:
+        rest_at = quoted.end()
+        rest = sentence[rest_at:]
+        inner_start, inner_end = quoted.start("quote"), quoted.end("quote")
+        while inner_end > inner_start and sentence[inner_end - 1] in ",.!? ":
+            inner_end -= 1
+        after = SPEAKER_AFTER_QUOTE.match(rest) or SPEAKER_BEFORE_VERB.match(rest)
+        if after and _plausible_speaker(after.group("speaker").strip()):
+            return Attribution(after.group("speaker"), inner_start, inner_end)
+
+    according = ACCORDING_TO.search(sentence)
+    if according:
+        source = according.group("source").strip()
+        if according.start() < 3 or sentence[: according.start()].strip(" ,") in ("But", "And", "However"):
+            # "According to X, [who …,] content"
+            rest_at = according.end()
+            rest = sentence[rest_at:]
+            skip = RELATIVE_ASIDE.match(rest)
+            content_start = rest_at + (skip.end() if skip else len(rest) - len(rest.lstrip(" ,")))
+            return Attribution(source, content_start, len(sentence))
+        before = sentence[: according.start()].rstrip(" ,")
+        after = sentence[according.end() :].strip(' .!”"')
+        end = len(before) if not after else len(sentence)
+        return Attribution(source, 0, end)
+
+    for verb in itertools.islice(ATTRIBUTION_VERB.finditer(sentence), MAX_VERBS_PER_SENTENCE):
+        name = verb.group()
+        speaker, speaker_start = _subject_before(sentence, verb.start())
+        if not _plausible_speaker(speaker):
+            continue
+        opinion = bool(OPINION_VERB.match(name))
+        comma = sentence.rfind(",", 0, speaker_start + 1)
+        introduction = INTRODUCTORY.match(sentence[:comma]) and "," not in sentence[:comma]
+        if (
+            comma > 0
+            and not introduction
+            and not sentence[comma + 1 : speaker_start].strip()
+            and _ends_sentence(sentence, verb.end())
+        ):
+            # "Content, the ministry said (on Friday)."
+            return Attribution(speaker, 0, comma, opinion=opinion)
+        content_start = _content_after(sentence, verb.end(), direct=name in DIRECT_VERBS)
+        if SHOWING_VERB.match(name) and content_start is None and not CONTENT_ARTEFACT.match(sentence[verb.end() :]):
+            continue
+        if content_start is not None:
+            return Attribution(speaker, content_start, len(sentence), opinion=opinion)
+        # A speech act reported whole: "X admitted the loss of …", "X denied the report".
+        return Attribution(speaker, 0, len(sentence), opinion=opinion)
+
+    inverted = INVERTED_END.search(sentence)
+    if inverted and _plausible_speaker(inverted.group("speaker")):
+        return Attribution(inverted.group("speaker"), 0, inverted.start())
+
+    if quoted:
+        # A quote with no speaker of its own carries on from the previous speaker.
+        return Attribution("", 0, len(sentence), continuation=True)
+    return None

@@ -1,0 +1,156 @@
+"""Claimants: a speaker phrase as written, cleaned into a name and resolved to who it refers to.
+
+A short mention ("the ministry", "Okafor") is resolved to the fuller name met earlier in the article
+("Russian Ministry of Defense", "Lena Okafor"); "he", "she", "it" and "they" to the latest speaker
+of that kind.
+"""
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from claims.extraction.sentences import ABBREVIATIONS, _word_set
+
+PRONOUNS = {
+    "he": "person",
+    "she": "person",
+    "his": "person",
+    "her": "person",
+    "him": "person",
+    "it": "other",
+    "its": "other",
+    "they": "other",
+    "their": "other",
+    "them": "other",
+}
+# The noise patterns read each run of spaces and commas one way only: written as "\s*,?\s+" repeated,
+# a run of spaces between words split in exponentially many ways before "$" failed (a 138-character
+# speaker took minutes). Atomic groups and possessive quantifiers never give back what they took,
+# and no word below is the start of another, so the matches are the same.
+LEADING_NOISE = re.compile(
+    r"^(?:(?>but|and|yet|so|also|still|meanwhile|however|moreover|later|earlier|then|now|separately|"
+    r"yesterday|today|on \w++|in a statement|in the morning|in the evening)(?:\s*+,)?\s++)++",
+    re.IGNORECASE,
+)
+_TRAILING_NOISE_WORD = (
+    r"(?>has|have|had|also|later|previously|then|again|repeatedly|separately|further|already|"
+    r"earlier|once|yesterday|today|tonight|recently|however|on \w++|last \w++|this \w++|in a statement)"
+)
+# Starts at a space that follows no space: the longest noise ending the text starts there or at a comma.
+TRAILING_NOISE = re.compile(
+    rf"(?<!\s)(?:\s*+,)?+\s++{_TRAILING_NOISE_WORD}(?:(?:\s*+,){{0,2}}+\s++{_TRAILING_NOISE_WORD})*+\s*+,?+$",
+    re.IGNORECASE,
+)
+SOURCE_OWNER = re.compile(
+    r"^(?P<owner>.+?)[’']s?\s+(?:\w+\s+){0,3}?(?:figures|data|report|statement|estimates?|"
+    r"version|account|records?|survey|analysis|study|audit|website|count|tally|numbers)\b"
+)
+SOURCE_BY = re.compile(r"\b(?:by|from)\s+(?P<owner>.+)$")
+TITLES = (
+    r"President|Vice President|Prime Minister|Minister|minister|Governor|governor|Mayor|mayor|Chancellor|"
+    r"Senator|senator|Secretary|secretary|Dr\.?|Prof\.?|Professor|professor|Mr\.?|Mrs\.?|Ms\.?|General|Gen\.?|"
+    r"Colonel|Col\.?|Commander|commander|Chief|chief|Head|head|spokesman|spokeswoman|spokesperson|Director|"
+    r"director|CEO|executive|Leader|leader|Judge|judge|Ambassador|ambassador|Speaker|Lieutenant|Captain|Sheriff|"
+    r"prosecutor|Prosecutor|lawyer|attorney|Attorney|official|inspector|Inspector|chairman|chairwoman|chair|"
+    r"economist|analyst|founder|editor|Commissioner|commissioner|Superintendent|superintendent"
+)
+NAME_WORD = r"(?:[A-ZÀ-Ý][\w’'\-.]*|de|da|van|von|der|bin|al|del|la|le|dos)"
+TITLED_NAME = re.compile(rf"\b(?:{TITLES})\s+(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})$")
+# "environmental group Blue Sarn", "opposition Social Democrats": the name without its description.
+DESCRIBED_NAME = re.compile(rf"^(?:[a-z][\w\-]*\s+){{1,3}}(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})$")
+MENTION = re.compile(rf"[A-ZÀ-Ý][\w’'\-.]*(?:\s+(?:of\s+(?:the\s+)?)?{NAME_WORD})+")
+PROPER_NAME = re.compile(rf"^[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,4}}$")
+ORGANISATION_WORDS = _word_set(
+    """ministry government office department agency bank service court forces force council committee
+    party republic organization organisation centre center university hospital company group association
+    union police army military media authorities authority administration commission institute board
+    registry parliament senate house kremlin president's news times post agency press"""
+)
+ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+NAME_TOKEN = re.compile(r"[^\W_]+")
+STOP_WORDS = _word_set("the a an of and for in on at to 's ’s")
+
+
+@functools.lru_cache(maxsize=4096)
+def _clean_speaker(raw):
+    """A speaker phrase as a claimant: no leading conjunctions or articles, no title before a name."""
+    speaker = " ".join(raw.split()).strip(" ,;:—–-")
+    if speaker.endswith(".") and speaker.rsplit(None, 1)[-1].rstrip(".").lower() not in ABBREVIATIONS:
+        speaker = speaker[:-1]
+    speaker = LEADING_NOISE.sub("", speaker)
+    speaker = TRAILING_NOISE.sub("", speaker).strip(" ,")
+    owner = SOURCE_OWNER.match(speaker)
+    if owner:
+        speaker = owner.group("owner")
+    by = SOURCE_BY.search(speaker)
+    if by and not PROPER_NAME.match(speaker):
+        speaker = by.group("owner")
+    speaker = ARTICLE.sub("", speaker).strip(" ,")
+    titled = TITLED_NAME.search(speaker) or DESCRIBED_NAME.match(speaker)
+    if titled:
+        speaker = titled.group("name")
+    return speaker
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokens(name):
+    words = NAME_TOKEN.findall(name.lower().replace("’s", "").replace("'s", ""))
+    return frozenset(word for word in words if word not in STOP_WORDS)
+
+
+def is_person(name):
+    """A personal name: two to four capitalised words and nothing that names an organisation."""
+    words = name.split()
+    return (
+        2 <= len(words) <= 4
+        and bool(PROPER_NAME.match(name))
+        and not any(word.lower().strip("’'s") in ORGANISATION_WORDS for word in words)
+    )
+
+
+@dataclass
+class Speakers:
+    """Who has spoken or been named so far in the article, to resolve pronouns and short mentions."""
+
+    known: dict = field(default_factory=dict)  # claimant -> its words, most recent last
+    last: str = ""
+    last_person: str = ""
+    last_other: str = ""
+
+    def _remember(self, name, words):
+        self.known[name] = self.known.pop(name, frozenset()) | words
+        if len(self.known) > 100:
+            del self.known[next(iter(self.known))]
+
+    def note_mentions(self, sentence):
+        for match in MENTION.finditer(sentence):
+            name = _clean_speaker(match.group())
+            if name:
+                self._remember(name, _tokens(name))
+
+    def resolve(self, phrase):
+        """The claimant a speaker phrase refers to (a pronoun, a short mention or a new name)."""
+        cleaned = LEADING_NOISE.sub("", " ".join(phrase.split())).strip(" ,")
+        word = cleaned.lower().split()[0] if cleaned else ""
+        if word in PRONOUNS and len(cleaned.split()) <= 2:
+            if PRONOUNS[word] == "person":
+                return self.last_person or self.last
+            return self.last_other or self.last
+        speaker = _clean_speaker(phrase)
+        tokens = _tokens(speaker)
+        if tokens:
+            for name in reversed(self.known):
+                if tokens < self.known[name]:
+                    return name
+        return speaker
+
+    def spoke(self, claimant, phrase=""):
+        """Remember ``claimant`` (written as ``phrase``) as the latest speaker."""
+        if not claimant:
+            return
+        self.last = claimant
+        if is_person(claimant):
+            self.last_person = claimant
+        else:
+            self.last_other = claimant
+        self._remember(claimant, _tokens(claimant) | _tokens(phrase))
