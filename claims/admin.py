@@ -5,18 +5,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import StreamingHttpResponse
 from django.utils.html import format_html
 
 from claims import extraction, triage
-from claims.models import Article, Claim, Tag
+from claims.models import Article, Claim, Tag, Verdict
 from claims.text import normalize_body
+from claims.validators import validate_span
 from factcheck.admin import HistoryAdmin
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.concurrency import advance_version
-from reviews import exports
-from reviews.models import Verdict
 
 # How long the choices of the filters that read a whole table are reused.
 FILTER_CHOICES_SECONDS = 600
@@ -179,8 +177,6 @@ class ClaimForm(VersionedAdminForm):
         article = cleaned.get("article") or getattr(self.instance, "article", None)
         start, end, quote = cleaned.get("start"), cleaned.get("end"), cleaned.get("quote")
         if article is not None and start is not None and end is not None and quote is not None:
-            from claims.validators import validate_span
-
             validate_span(article.body, start, end, quote)
         return cleaned
 
@@ -216,14 +212,8 @@ class ClaimAdmin(HistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = [
-        "accept_claims",
-        "dismiss_claims",
-        "export_claimreview",
-        "export_datafeed",
-        "export_csv",
-        "export_ndjson",
-    ]
+    # reviews/admin.py registers a subclass in its place that adds the "Export selected as …" actions.
+    actions = ["accept_claims", "dismiss_claims"]
     show_full_result_count = False
 
     def get_search_results(self, request, queryset, search_term):
@@ -276,37 +266,6 @@ class ClaimAdmin(HistoryAdmin):
     @admin.action(description="Dismiss selected claims (editors)")
     def dismiss_claims(self, request, queryset):
         self._triage(request, queryset, Claim.Status.DISMISSED)
-
-    def _export(self, request, queryset, format_name):
-        """Stream the selected verified claims; the others have no published review to export."""
-        fmt = exports.FORMATS[format_name]
-        skipped = queryset.exclude(status=Claim.Status.VERIFIED).count()
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped} selected claim(s) are not verified and were left out of the export.",
-                messages.WARNING,
-            )
-        claims = exports.exported_claims(queryset.filter(status=Claim.Status.VERIFIED))
-        response = StreamingHttpResponse(fmt.write(claims), content_type=fmt.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
-        return response
-
-    @admin.action(description="Export selected as ClaimReview JSON-LD (verified only)")
-    def export_claimreview(self, request, queryset):
-        return self._export(request, queryset, "claimreview")
-
-    @admin.action(description="Export selected as ClaimReview DataFeed (verified only)")
-    def export_datafeed(self, request, queryset):
-        return self._export(request, queryset, "datafeed")
-
-    @admin.action(description="Export selected as CSV (verified only)")
-    def export_csv(self, request, queryset):
-        return self._export(request, queryset, "csv")
-
-    @admin.action(description="Export selected as NDJSON (verified only)")
-    def export_ndjson(self, request, queryset):
-        return self._export(request, queryset, "ndjson")
 
 
 @admin.register(Tag)

@@ -4,12 +4,14 @@ import functools
 import hashlib
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length
 from django.db.models.query import ModelIterable
 from simple_history.models import HistoricalRecords
 
+from claims.search import search_claims
 from claims.text import normalize_body
 from claims.validators import http_url, validate_language
 from factcheck.roles import is_newsroom
@@ -117,8 +119,6 @@ def attach_tag_names(claims):
 @functools.cache
 def tag_names_subquery():
     """PostgreSQL: the sorted names of the outer claim's tags, as an array (built once: annotate copies it)."""
-    from django.contrib.postgres.expressions import ArraySubquery
-
     return ArraySubquery(Tag.objects.filter(claims=OuterRef("pk")).order_by("name").values("name"))
 
 
@@ -166,9 +166,34 @@ class ClaimQuerySet(models.QuerySet):
 
         PostgreSQL full-text search on the stored ``search_document`` (migration 0005); a word-by-word match elsewhere.
         """
-        from claims.search import search_claims
-
         return search_claims(self, text)
+
+
+class Verdict(models.TextChoices):
+    """What a published review concludes about a claim; the claim carries it too (``Claim.verdict``)."""
+
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MISLEADING = "misleading", "Misleading"
+    MOSTLY_FALSE = "mostly_false", "Mostly false"
+    FALSE = "false", "False"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+    @property
+    def rating_value(self):
+        """The schema.org ClaimReview ratingValue (1 worst … 5 best), or None when unrated."""
+        return RATING_VALUES.get(self)
+
+
+RATING_VALUES = {
+    Verdict.TRUE: 5,
+    Verdict.MOSTLY_TRUE: 4,
+    Verdict.MIXED: 3,
+    Verdict.MISLEADING: 2,
+    Verdict.MOSTLY_FALSE: 2,
+    Verdict.FALSE: 1,
+}
 
 
 class ClaimStatus(models.TextChoices):
@@ -191,7 +216,8 @@ class Claim(models.Model):
     claimed_at = models.DateField(null=True, blank=True, help_text="When the claim was made.")
     check_worthiness = models.FloatField(default=0.5)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
-    # Denormalised from the published review by reviews.workflow, so lists and filters need no join.
+    # A ``Verdict`` value, or "" until a review is published: denormalised from the published review by
+    # reviews.workflow, so lists and filters need no join.
     verdict = models.CharField(max_length=20, blank=True, default="")
     tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
     created_by = models.ForeignKey(

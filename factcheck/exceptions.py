@@ -25,6 +25,13 @@ OUTAGES = (OperationalError, InterfaceError, *CACHE_OUTAGES)
 RETRY_AFTER_OUTAGE_SECONDS = "5"
 
 
+class ConflictError(Exception):
+    """Base of the apps' errors for a request that clashes with the object's current state: the API answers 409.
+
+    The apps subclass it (``reviews.workflow.InvalidTransition``), so this module imports no app.
+    """
+
+
 class Conflict(exceptions.APIException):
     """The request is valid but clashes with the object's current state (409)."""
 
@@ -55,10 +62,9 @@ def outage_detail(exc):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django validation errors (400), oversized bodies (413) and a lost database (503)."""
-    from reviews.workflow import InvalidTransition
-
-    if isinstance(exc, InvalidTransition):
+    """DRF's handler, plus the apps' conflicts (409), Django validation errors (400), oversized bodies (413)
+    and a lost database (503)."""
+    if isinstance(exc, ConflictError):
         exc = Conflict(str(exc))
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from factcheck import views
 from factcheck.authentication import TokenLoginView, TokenRevokeAllView, TokenRevokeView
-from reviews.views import review_page
 
 api_v1 = [
     path("auth/token/", TokenLoginView.as_view(), name="token-login"),
@@ -36,7 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("healthz", views.healthz, name="healthz"),
-    path("reviews/<int:review_id>/", review_page, name="review-page"),
+    path("", include("reviews.urls")),  # the public review pages
 ]
 
 handler400 = views.bad_request

@@ -2,37 +2,12 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from simple_history.models import HistoricalRecords
 
-from claims.models import Claim
+from claims.models import RATING_VALUES, Claim, Verdict
 from claims.validators import http_url
 from factcheck.roles import is_editor, is_newsroom
-
-
-class Verdict(models.TextChoices):
-    TRUE = "true", "True"
-    MOSTLY_TRUE = "mostly_true", "Mostly true"
-    MIXED = "mixed", "Mixed"
-    MISLEADING = "misleading", "Misleading"
-    MOSTLY_FALSE = "mostly_false", "Mostly false"
-    FALSE = "false", "False"
-    UNVERIFIABLE = "unverifiable", "Unverifiable"
-
-    @property
-    def rating_value(self):
-        """The schema.org ClaimReview ratingValue (1 worst … 5 best), or None when unrated."""
-        return RATING_VALUES.get(self)
-
-
-RATING_VALUES = {
-    Verdict.TRUE: 5,
-    Verdict.MOSTLY_TRUE: 4,
-    Verdict.MIXED: 3,
-    Verdict.MISLEADING: 2,
-    Verdict.MOSTLY_FALSE: 2,
-    Verdict.FALSE: 1,
-}
 
 
 class ReviewState(models.TextChoices):
@@ -159,3 +134,20 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+
+def published_review_prefetch():
+    """The prefetch behind ``claim.published_reviews``: a list of the claim's published review (at most one),
+    with its author and its evidence with who added each piece."""
+    return Prefetch(
+        "reviews",
+        queryset=Review.objects.filter(state=Review.State.PUBLISHED)
+        .select_related("author")
+        .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by"))),
+        to_attr="published_reviews",
+    )
+
+
+def with_published_review(claims):
+    """``claims`` (a claim queryset), each carrying ``published_reviews`` (see ``published_review_prefetch``)."""
+    return claims.prefetch_related(published_review_prefetch())

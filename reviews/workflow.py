@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from claims.models import Claim
 from factcheck.concurrency import advance_version
+from factcheck.exceptions import ConflictError
 from factcheck.roles import is_editor, is_newsroom
 from reviews.models import Evidence, Review
 
@@ -28,7 +29,7 @@ EVIDENCE_FIELDS = (
 )
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(ConflictError):
     """The action does not apply to the review in its current state (the API answers 409)."""
 
 

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from claims.models import Article, Claim
+from claims.models import Article, Claim, Verdict
 from factcheck.roles import EDITORS, REVIEWERS
-from reviews.models import Evidence, Review, Verdict
+from reviews.models import Evidence, Review
 
 SENTENCES = [
     "The ministry said 2,000 soldiers were killed in three days.",

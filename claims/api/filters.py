@@ -4,9 +4,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from claims.models import Claim
+from claims.models import Claim, Verdict
 from factcheck.filters import FilterSet
-from reviews.models import Verdict
 
 MAX_ID = 2**63 - 1
 

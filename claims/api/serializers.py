@@ -7,7 +7,6 @@ from claims import triage
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag
 from claims.validators import http_url, locate_quote, validate_language, validate_span
 from factcheck.api import IntegerPrimaryKeyRelatedField, PlainFieldsMixin
-from reviews.api.serializers import PublishedReviewSerializer
 
 MAX_OFFSET = 2**31 - 1
 
@@ -176,24 +175,6 @@ class ClaimSerializer(PlainFieldsMixin, serializers.ModelSerializer):
             instance.tags.set(Tag.objects.for_names(tags))
             instance.__dict__.pop("tag_names", None)
         return instance
-
-
-class ClaimDetailSerializer(ClaimSerializer):
-    """A claim with its published review and that review's evidence."""
-
-    published_review = serializers.SerializerMethodField()
-    article_title = serializers.CharField(source="article.title", read_only=True)
-    article_url = serializers.CharField(source="article.url", read_only=True)
-
-    class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "article_title", "article_url", "published_review"]
-
-    @extend_schema_field(PublishedReviewSerializer(allow_null=True))
-    def get_published_review(self, claim):
-        reviews = getattr(claim, "published_reviews", None)
-        if reviews is None:
-            reviews = list(claim.reviews.filter(state="published").prefetch_related("evidence"))
-        return PublishedReviewSerializer(reviews[0], context=self.context).data if reviews else None
 
 
 class SimilarClaimSerializer(serializers.Serializer):

@@ -1,6 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
@@ -9,12 +8,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import BooleanField, CharField, IntegerField
 
-from claims import extraction, history, similarity, triage
+from claims import extraction, similarity, triage
 from claims.api.filters import ClaimFilter, SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
-    ClaimDetailSerializer,
     ClaimSerializer,
     SimilarClaimSerializer,
 )
@@ -22,7 +20,6 @@ from claims.models import Article, Claim
 from factcheck.api import VersionedMixin
 from factcheck.concurrency import advance_version
 from factcheck.permissions import IsNewsroom
-from reviews.models import Evidence, Review
 
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
     "ExtractionTimeout", {"detail": CharField(), "id": IntegerField(help_text="The article's id.")}
@@ -129,16 +126,6 @@ class ArticleViewSet(
         return Response({"created": len(created), "claims": data})
 
 
-def published_reviews_prefetch():
-    return Prefetch(
-        "reviews",
-        queryset=Review.objects.filter(state=Review.State.PUBLISHED)
-        .select_related("author")
-        .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by"))),
-        to_attr="published_reviews",
-    )
-
-
 class ClaimViewSet(
     VersionedMixin,
     mixins.ListModelMixin,
@@ -153,19 +140,14 @@ class ClaimViewSet(
     no review exists; afterwards it follows the claim's reviews.
     """
 
+    # The claim endpoints that need only claims. ``claims/`` is served by its subclass in
+    # reviews/api/views.py, which adds what shows reviews: the detail's published review, and history.
+    serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
     ordering_fields = ["id", "created_at", "updated_at", "check_worthiness"]
 
     def get_queryset(self):
-        queryset = Claim.objects.visible_to(self.request.user).with_tag_names()
-        if self.action == "retrieve":
-            # The detail shows the article's title and url, never its (large) body.
-            queryset = queryset.select_related("article").defer("article__body")
-            queryset = queryset.prefetch_related(published_reviews_prefetch())
-        return queryset
-
-    def get_serializer_class(self):
-        return ClaimDetailSerializer if self.action == "retrieve" else ClaimSerializer
+        return Claim.objects.visible_to(self.request.user).with_tag_names()
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)
@@ -184,19 +166,6 @@ class ClaimViewSet(
             advance_version(claim, if_match=self.if_match(), version=serializer.validated_data.get("version"))
             serializer.instance = self.remember(claim)
             serializer.save()
-
-    @extend_schema(responses={200: history.HistoryEntrySerializer(many=True)})
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def history(self, request, pk=None):
-        """Every recorded change to the claim, its reviews and their evidence, oldest first.
-
-        Reviewers and editors see who changed what, on the reviews they may read. Anyone else sees
-        the published record only: the claim while verified, reviews from their publication on
-        and their evidence as published, and never who made a change (``user`` is null).
-        """
-        claim = self.get_object()
-        entries = history.claim_history(claim, user=request.user)
-        return Response(history.HistoryEntrySerializer(entries, many=True).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50).")],

@@ -1,8 +1,9 @@
 import django_filters
 
 from claims.api.filters import IsoDateTimeFilter
+from claims.models import Verdict
 from factcheck.filters import FilterSet
-from reviews.models import Review, Verdict
+from reviews.models import Review
 
 
 class ReviewFilter(FilterSet):

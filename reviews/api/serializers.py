@@ -1,9 +1,16 @@
+"""The reviews API's serializers, and the claim's that show reviews: the claim detail and its history."""
+
+from django.db.models import prefetch_related_objects
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.api.serializers import ClaimSerializer
+from claims.models import Verdict
 from claims.validators import http_url
 from factcheck.api import IntegerPrimaryKeyRelatedField
 from factcheck.roles import is_newsroom
-from reviews.models import Evidence, Review, Verdict
+from reviews.history import ACTIONS
+from reviews.models import Evidence, Review, published_review_prefetch
 
 MAX_VERSION = 2**31 - 1
 
@@ -121,6 +128,46 @@ class PublishedReviewSerializer(serializers.ModelSerializer):
             "evidence",
         ]
         read_only_fields = fields
+
+
+# The claim detail (``claims/{id}/``) shows the published review, so it is built here, on the reviews
+# side, over ``claims/api/serializers.py``'s ClaimSerializer: ``claims`` knows nothing of reviews.
+# (Docstrings of serializers are their descriptions in the OpenAPI schema.)
+class ClaimDetailSerializer(ClaimSerializer):
+    """A claim with its published review and that review's evidence."""
+
+    published_review = serializers.SerializerMethodField()
+    article_title = serializers.CharField(source="article.title", read_only=True)
+    article_url = serializers.CharField(source="article.url", read_only=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "article_title", "article_url", "published_review"]
+
+    @extend_schema_field(PublishedReviewSerializer(allow_null=True))
+    def get_published_review(self, claim):
+        if not hasattr(claim, "published_reviews"):
+            prefetch_related_objects([claim], published_review_prefetch())
+        reviews = claim.published_reviews
+        return PublishedReviewSerializer(reviews[0], context=self.context).data if reviews else None
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+# An entry of ``claims/{id}/history/``, as ``reviews.history.claim_history`` builds it.
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    user = serializers.CharField(
+        allow_null=True, help_text="Who made the change; shown to reviewers and editors only, else null."
+    )
+    model = serializers.ChoiceField(choices=["claim", "review", "evidence"])
+    object_id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=list(ACTIONS.values()))
+    reason = serializers.CharField(allow_null=True)
+    changes = ChangeSerializer(many=True)
 
 
 class ReturnSerializer(serializers.Serializer):

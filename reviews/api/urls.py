@@ -2,9 +2,11 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from reviews.api.export_views import ClaimExportView
-from reviews.api.views import EvidenceViewSet, ReviewViewSet
+from reviews.api.views import ClaimWithReviewsViewSet, EvidenceViewSet, ReviewViewSet
 
 router = SimpleRouter()
+# claims/ here, not in claims/api/urls.py: its detail shows the published review, its history the reviews.
+router.register("claims", ClaimWithReviewsViewSet, basename="claim")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 

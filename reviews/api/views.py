@@ -1,14 +1,55 @@
+"""The reviews API, and the claim endpoints that show reviews.
+
+``claims/`` is served by ``ClaimWithReviewsViewSet`` below: ``claims/api/views.py``'s ``ClaimViewSet``
+(list, create, update, similar) plus the detail's published review and the claim's history.
+"""
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from claims.api.views import ClaimViewSet
 from factcheck.api import VersionedMixin
-from reviews import workflow
+from reviews import history, workflow
 from reviews.api.filters import ReviewFilter
-from reviews.api.serializers import EvidenceSerializer, ReturnSerializer, ReviewSerializer
-from reviews.models import Evidence, Review
+from reviews.api.serializers import (
+    ClaimDetailSerializer,
+    EvidenceSerializer,
+    HistoryEntrySerializer,
+    ReturnSerializer,
+    ReviewSerializer,
+)
+from reviews.models import Evidence, Review, with_published_review
+
+
+# ``claims/`` (basename ``claim``, registered in reviews/api/urls.py). No docstring of its own: the
+# OpenAPI schema describes the claim operations with ClaimViewSet's.
+class ClaimWithReviewsViewSet(ClaimViewSet):
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            # The detail shows the article's title and url, never its (large) body.
+            queryset = queryset.select_related("article").defer("article__body")
+            queryset = with_published_review(queryset)
+        return queryset
+
+    def get_serializer_class(self):
+        return ClaimDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        """Every recorded change to the claim, its reviews and their evidence, oldest first.
+
+        Reviewers and editors see who changed what, on the reviews they may read. Anyone else sees
+        the published record only: the claim while verified, reviews from their publication on
+        and their evidence as published, and never who made a change (``user`` is null).
+        """
+        claim = self.get_object()
+        entries = history.claim_history(claim, user=request.user)
+        return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
 class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):

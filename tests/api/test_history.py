@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from claims.history import NEWSROOM_FIELDS, PUBLIC_FIELDS
 from reviews import workflow
+from reviews.history import NEWSROOM_FIELDS, PUBLIC_FIELDS
 from tests.factories import ClaimFactory, EvidenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from claims.api.serializers import ArticleListSerializer, ArticleSerializer, ClaimDetailSerializer, ClaimSerializer
+from claims.api.serializers import ArticleListSerializer, ArticleSerializer, ClaimSerializer
 from claims.models import Article, Claim, Tag
 from factcheck.api import PlainFieldsMixin
+from reviews.api.serializers import ClaimDetailSerializer
 from tests.factories import ArticleFactory, ClaimFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db

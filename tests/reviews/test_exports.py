@@ -13,9 +13,9 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from claims.models import Article, Claim, Tag
+from claims.models import RATING_VALUES, Article, Claim, Tag, Verdict
 from reviews import exports
-from reviews.models import RATING_VALUES, Review, Verdict
+from reviews.models import Review
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,

@@ -12,14 +12,17 @@ Two audiences, each with an allow-list of fields per model (a field not listed i
 - everyone else sees only the published record: the claim while it is verified, reviews from
   their publication on (published, then superseded), and the evidence those reviews had when they
   were published. Never who made a change.
+
+It composes both apps, so it lives here, on the reviews side: ``claims`` knows nothing of reviews. The API
+serves it at ``claims/{id}/history/`` (``reviews/api/views.py``, ``HistoryEntrySerializer``).
 """
 
 import datetime
 from operator import itemgetter
 
-from rest_framework import serializers
-
+from claims.models import Claim
 from factcheck.roles import is_editor, is_newsroom
+from reviews.models import Evidence, Review
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -58,24 +61,6 @@ NEWSROOM_FIELDS = {
     "review": (*PUBLIC_FIELDS["review"], "editor_comment", "submitted_at"),
     "evidence": PUBLIC_FIELDS["evidence"],
 }
-
-
-class ChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
-
-
-class HistoryEntrySerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    user = serializers.CharField(
-        allow_null=True, help_text="Who made the change; shown to reviewers and editors only, else null."
-    )
-    model = serializers.ChoiceField(choices=["claim", "review", "evidence"])
-    object_id = serializers.IntegerField()
-    action = serializers.ChoiceField(choices=list(ACTIONS.values()))
-    reason = serializers.CharField(allow_null=True)
-    changes = ChangeSerializer(many=True)
 
 
 def _plain(value):
@@ -181,9 +166,6 @@ def _published_evidence_entries(review_rows, evidence_rows):
 
 def claim_history(claim, *, user):
     """All history entries visible to ``user`` for ``claim``, oldest first, in a fixed number of queries."""
-    from claims.models import Claim
-    from reviews.models import Evidence, Review
-
     newsroom = is_newsroom(user)
     fields = NEWSROOM_FIELDS if newsroom else PUBLIC_FIELDS
 
