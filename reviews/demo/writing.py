@@ -86,10 +86,9 @@ class PostgresWriter(Writer):
                     copy.write_row(row)
 
 
-def write_demo_data(*, claims, batch_size, seed, progress, **shares):
+def write_demo_data(*, claims, batch_size, seed, verified_fraction, in_review_fraction, claims_per_article, progress):
     """Generate and write ``claims`` claims with their articles, tags, reviews and evidence.
 
-    ``shares`` are the newsroom's ``verified_fraction``, ``in_review_fraction`` and ``claims_per_article``;
     ``progress(claim_count)`` is called after each batch is committed. Returns the rows written per
     ``Batch`` attribute and how the tables' statistics were refreshed.
     """
@@ -106,7 +105,9 @@ def write_demo_data(*, claims, batch_size, seed, progress, **shares):
             editors=editors,
             tags=tags,
             total_claims=claims,
-            **shares,
+            verified_fraction=verified_fraction,
+            in_review_fraction=in_review_fraction,
+            claims_per_article=claims_per_article,
         )
         sizes = [min(batch_size, claims - done) for done in range(0, claims, batch_size)]
         if vendor == "postgresql" and not connection.in_atomic_block:
