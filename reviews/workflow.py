@@ -69,18 +69,44 @@ def _require_edit(review, user):
         raise InvalidTransition(f"This review is {review.state}; only an editor may change it now.")
 
 
+def derive_claim_status(current_status, published_verdict, has_active_review):
+    """The ``(status, verdict)`` a claim's reviews imply; pure, so the demo data generator uses it too.
+
+    ``published_verdict`` is the verdict of the claim's published review (``None`` if it has none) and
+    ``has_active_review`` says whether it has a draft or submitted one. A published review makes the
+    claim verified with its verdict; otherwise an active review puts it in review; a claim whose last
+    review went away goes back to accepted; any other status (candidate, accepted, dismissed) stays.
+    """
+    if published_verdict is not None:
+        return Claim.Status.VERIFIED, published_verdict
+    if has_active_review:
+        return Claim.Status.IN_REVIEW, ""
+    if current_status in (Claim.Status.IN_REVIEW, Claim.Status.VERIFIED):
+        return Claim.Status.ACCEPTED, ""
+    return current_status, ""
+
+
+# Workflow steps each new review takes on the way to a state; ``submit``, ``return_to_draft``,
+# ``publish`` and superseding (in ``publish``) each bump the review's version once.
+STEPS_TO_STATE = {
+    Review.State.DRAFT: (),
+    Review.State.SUBMITTED: ("submit",),
+    Review.State.PUBLISHED: ("submit", "publish"),
+    Review.State.SUPERSEDED: ("submit", "publish", "superseded"),
+}
+STEPS_TO_RETURN = ("submit", "return_to_draft")
+
+
+def review_version(state, *, times_returned=0):
+    """The version a new review (version 1) reaches in ``state``, returned to its author ``times_returned`` times."""
+    return 1 + len(STEPS_TO_STATE[state]) + len(STEPS_TO_RETURN) * times_returned
+
+
 def sync_claim_status(claim, *, by=None):
     """Derive a claim's status and verdict from its reviews; save (and record) only if they changed."""
     published = claim.reviews.filter(state=Review.State.PUBLISHED).values_list("verdict", flat=True).first()
     active = claim.reviews.filter(state__in=[Review.State.DRAFT, Review.State.SUBMITTED]).exists()
-    if published is not None:
-        status, verdict = Claim.Status.VERIFIED, published
-    elif active:
-        status, verdict = Claim.Status.IN_REVIEW, ""
-    elif claim.status in (Claim.Status.IN_REVIEW, Claim.Status.VERIFIED):
-        status, verdict = Claim.Status.ACCEPTED, ""
-    else:
-        status, verdict = claim.status, ""
+    status, verdict = derive_claim_status(claim.status, published, active)
     if (claim.status, claim.verdict) != (status, verdict):
         claim.status, claim.verdict = status, verdict
         _save(claim, by=by, reason="status follows reviews", update_fields=["status", "verdict", "updated_at"])

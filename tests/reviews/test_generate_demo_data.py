@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from claims.management.commands.generate_demo_data import TAG_NAMES, Newsroom
 from claims.models import Article, Claim, compute_content_hash
 from factcheck.roles import EDITORS, REVIEWERS
+from reviews.demo.newsroom import Newsroom
+from reviews.demo.vocabulary import TAG_NAMES
 from reviews.models import Evidence, Review, Verdict
 
 pytestmark = pytest.mark.django_db
