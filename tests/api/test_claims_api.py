@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_list_contains_only_verified_claims(anon):
-    verified = ReviewFactory(state="published").claim
+    verified = ClaimFactory(verified=True)
     ClaimFactory(status="candidate")
     ReviewFactory(state="submitted")
     response = anon.get("/api/v1/claims/")
@@ -23,7 +23,7 @@ def test_anonymous_gets_404_for_an_unverified_claim(anon):
 
 
 def test_reviewer_sees_every_claim(reviewer_client):
-    claims = [ClaimFactory(), ReviewFactory(state="published").claim]
+    claims = [ClaimFactory(), ClaimFactory(verified=True)]
     ids = {claim["id"] for claim in reviewer_client.get("/api/v1/claims/").json()["results"]}
     assert ids == {claim.id for claim in claims}
 

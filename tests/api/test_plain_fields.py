@@ -10,7 +10,7 @@ from rest_framework import serializers
 from claims.api.serializers import ArticleListSerializer, ArticleSerializer, ClaimDetailSerializer, ClaimSerializer
 from claims.models import Article, Claim, Tag
 from factcheck.api import PlainFieldsMixin
-from tests.factories import ArticleFactory, ClaimFactory, ReviewFactory
+from tests.factories import ArticleFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def varied_claims():
     bare = ClaimFactory(claim_reviewed="", claimant="", check_worthiness=0.0, claimed_at=None)
     dated = ClaimFactory(claimed_at=datetime.date(2022, 9, 12), check_worthiness=1)
     dated.tags.set(Tag.objects.for_names(["war", "kharkiv"]))
-    verified = ReviewFactory(state="published").claim
+    verified = ClaimFactory(verified=True)
     return [plain, bare, dated, verified]
 
 
