@@ -19,6 +19,7 @@ from tests.factories import (
     ReviewFactory,
     UserFactory,
 )
+from tests.snapshots import nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -75,21 +76,22 @@ def their_deleted_draft(other_reviewer):
 def test_posting_an_old_state_onto_a_verified_claim_is_refused_and_changes_nothing(verified_claim, reviewer):
     oldest = verified_claim.history.order_by("history_id").first()
     assert oldest.status == "candidate"
-    rows_before = verified_claim.history.count()
-    response = logged_in(reviewer).post(
-        f"/admin/claims/claim/{verified_claim.pk}/history/{oldest.history_id}/",
-        {
-            "article": verified_claim.article_id,
-            "quote": verified_claim.quote,
-            "start": verified_claim.start,
-            "end": verified_claim.end,
-            "claim_reviewed": "",
-            "claimant": "Someone else",
-            "check_worthiness": "0.1",
-            "version": verified_claim.version,
-            "_save": "Save",
-        },
-    )
+    client = logged_in(reviewer)
+    with nothing_changed():
+        response = client.post(
+            f"/admin/claims/claim/{verified_claim.pk}/history/{oldest.history_id}/",
+            {
+                "article": verified_claim.article_id,
+                "quote": verified_claim.quote,
+                "start": verified_claim.start,
+                "end": verified_claim.end,
+                "claim_reviewed": "",
+                "claimant": "Someone else",
+                "check_worthiness": "0.1",
+                "version": verified_claim.version,
+                "_save": "Save",
+            },
+        )
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
     assert "read-only" in response.json()["detail"]
@@ -99,7 +101,6 @@ def test_posting_an_old_state_onto_a_verified_claim_is_refused_and_changes_nothi
         "false",
         "The ministry",
     )
-    assert verified_claim.history.count() == rows_before
 
 
 def test_posting_an_old_state_onto_a_published_review_is_a_405_not_a_500(editor):
