@@ -49,8 +49,8 @@ def world():
 
     private_article = ArticleFactory()
     candidate = ClaimFactory(article=private_article, sentence=0, status=Claim.Status.CANDIDATE)
-    in_review = ClaimFactory(article=private_article, sentence=1)
-    draft = ReviewFactory(claim=in_review, author=author, state="draft")
+    in_review = ClaimFactory(article=private_article, sentence=1, in_review=True, review__author=author)
+    draft = in_review.reviews.get()
     other_draft = ReviewFactory(claim=in_review, author=other, state="draft")
     submitted = ReviewFactory(claim=ClaimFactory(article=private_article, sentence=2), author=author, state="submitted")
     published = ReviewFactory(author=author, state="published")

@@ -115,11 +115,11 @@ def test_reviewer_accepts_a_candidate_but_only_an_editor_dismisses(reviewer_clie
 
 
 def test_status_of_a_claim_under_review_follows_its_reviews(editor_client):
-    review = ReviewFactory(state="draft")
-    response = editor_client.patch(f"/api/v1/claims/{review.claim_id}/", {"status": "accepted"})
+    claim = ClaimFactory(in_review=True)
+    response = editor_client.patch(f"/api/v1/claims/{claim.id}/", {"status": "accepted"})
     assert response.status_code == 400
-    review.claim.refresh_from_db()
-    assert review.claim.status == "in_review"
+    claim.refresh_from_db()
+    assert claim.status == "in_review"
 
 
 def test_claim_update_keeps_quote_and_offsets_consistent(reviewer_client):
