@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from claims.models import Article, Claim
 from factcheck.roles import EDITORS, REVIEWERS
+from reviews import workflow
 from reviews.models import Evidence, Review, Verdict
 
 SENTENCES = [
@@ -84,8 +85,6 @@ def _review_through_the_workflow(*, publish):
     def hook(claim, create, extracted, **options):
         if not create:
             return
-        from reviews import workflow
-
         author = options.pop("author", None) or ReviewerFactory()
         editor = options.pop("editor", None)
         evidence = options.pop("evidence", 1 if publish else 0)
@@ -157,9 +156,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def sync(self, create, extracted, **kwargs):
         if create:
-            from reviews.workflow import sync_claim_status
-
-            sync_claim_status(self.claim)
+            workflow.sync_claim_status(self.claim)
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):
