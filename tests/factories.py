@@ -1,5 +1,7 @@
 """factory_boy factories for the domain; claims are always placed at real offsets of their article."""
 
+import itertools
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -7,6 +9,7 @@ from django.utils import timezone
 
 from claims.models import Article, Claim, Verdict
 from factcheck.roles import EDITORS, REVIEWERS
+from reviews import workflow
 from reviews.models import Evidence, Review
 
 SENTENCES = [
@@ -15,6 +18,8 @@ SENTENCES = [
     "The city had a population of 45,000 before the war.",
     "Officials reported that the railway junction was destroyed on Friday.",
 ]
+
+REVIEW_SUMMARY = "Official figures contradict the statement."
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -57,12 +62,70 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     body = factory.Sequence(lambda n: f"Report number {n}. " + " ".join(SENTENCES))
 
 
+def _evidence_fields(n):
+    return {
+        "url": f"https://evidence.example.org/workflow/{n}",
+        "title": "Official casualty report",
+        "publisher": "Example Institute",
+        "quote": "The figure was 200, not 2,000.",
+        "stance": Evidence.Stance.REFUTES,
+        "source_type": Evidence.SourceType.OFFICIAL,
+    }
+
+
+_evidence_numbers = itertools.count()
+
+
+def _review_through_the_workflow(*, publish):
+    """A post-generation hook that reviews the claim as the app does: ``create_review``, ``add_evidence``,
+    then (``publish``) ``submit`` and ``publish``. Options, as ``review__<name>`` arguments of the factory:
+    ``author`` (a new reviewer), ``editor`` (a new editor), ``verdict``, ``rating_text``, ``summary``, and
+    ``evidence``: how many pieces (1 when publishing, else 0) or a list of their fields."""
+
+    def hook(claim, create, extracted, **options):
+        if not create:
+            return
+        author = options.pop("author", None) or ReviewerFactory()
+        editor = options.pop("editor", None)
+        evidence = options.pop("evidence", 1 if publish else 0)
+        review = workflow.create_review(
+            claim,
+            by=author,
+            verdict=options.pop("verdict", Verdict.FALSE),
+            rating_text=options.pop("rating_text", ""),
+            summary=options.pop("summary", REVIEW_SUMMARY),
+        )
+        if options:
+            raise TypeError(f"unknown review options: {sorted(options)}")
+        if isinstance(evidence, int):
+            evidence = [_evidence_fields(next(_evidence_numbers)) for _ in range(evidence)]
+        for fields in evidence:
+            workflow.add_evidence(review, by=author, **fields)
+        if publish:
+            workflow.submit(review, by=author)
+            workflow.publish(review, by=editor or EditorFactory())
+        claim.refresh_from_db()
+
+    return factory.PostGeneration(hook)
+
+
 class ClaimFactory(factory.django.DjangoModelFactory):
-    """A claim on one of the article's sentences (``sentence`` picks which)."""
+    """A claim on one of the article's sentences (``sentence`` picks which).
+
+    Traits: ``verified=True`` gives it a published review with one piece of evidence, and
+    ``in_review=True`` a draft review, both made through ``reviews.workflow`` so that the claim's status,
+    verdict, versions and history are those the app makes. ``review__verdict=…``, ``review__evidence=2``
+    and the other options of ``_review_through_the_workflow`` shape that review.
+    """
 
     class Meta:
         model = Claim
         exclude = ["sentence"]
+        skip_postgeneration_save = True
+
+    class Params:
+        verified = factory.Trait(review=_review_through_the_workflow(publish=True))
+        in_review = factory.Trait(review=_review_through_the_workflow(publish=False))
 
     article = factory.SubFactory(ArticleFactory)
     sentence = factory.Sequence(lambda n: n % len(SENTENCES))
@@ -84,7 +147,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory)
     author = factory.SubFactory(ReviewerFactory)
     verdict = Verdict.FALSE
-    summary = "Official figures contradict the statement."
+    summary = REVIEW_SUMMARY
     state = Review.State.DRAFT
     published_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.state in (Review.State.PUBLISHED, Review.State.SUPERSEDED) else None
@@ -93,9 +156,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def sync(self, create, extracted, **kwargs):
         if create:
-            from reviews.workflow import sync_claim_status
-
-            sync_claim_status(self.claim)
+            workflow.sync_claim_status(self.claim)
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):

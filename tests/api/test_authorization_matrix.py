@@ -14,8 +14,8 @@ from django.test import Client
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims.models import Article, Claim
-from reviews.models import Evidence, Review
+from claims.models import Claim
+from reviews.models import Review
 from tests.factories import (
     SENTENCES,
     ArticleFactory,
@@ -26,6 +26,7 @@ from tests.factories import (
     ReviewFactory,
     UserFactory,
 )
+from tests.snapshots import database_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,8 @@ def world():
 
     private_article = ArticleFactory()
     candidate = ClaimFactory(article=private_article, sentence=0, status=Claim.Status.CANDIDATE)
-    in_review = ClaimFactory(article=private_article, sentence=1)
-    draft = ReviewFactory(claim=in_review, author=author, state="draft")
+    in_review = ClaimFactory(article=private_article, sentence=1, in_review=True, review__author=author)
+    draft = in_review.reviews.get()
     other_draft = ReviewFactory(claim=in_review, author=other, state="draft")
     submitted = ReviewFactory(claim=ClaimFactory(article=private_article, sentence=2), author=author, state="submitted")
     published = ReviewFactory(author=author, state="published")
@@ -87,24 +88,13 @@ def api_client(world, role):
     return client
 
 
-def snapshot():
-    state = {}
-    for model in (Article, Claim, Review, Evidence):
-        state[model.__name__] = list(model.objects.order_by("pk").values_list("pk", "updated_at"))
-        if hasattr(model, "history"):
-            state[f"{model.__name__} history"] = model.history.count()
-    state["tokens"] = AuthToken.objects.count()
-    state["users"] = list(get_user_model().objects.order_by("pk").values_list("pk", "password", "is_active"))
-    return state
-
-
 def run_as_every_role(world, method, url, body=None):
     """The status each role gets, and whether each refusal left the database as it was.
 
     Every request runs in a transaction rolled back afterwards, so each role meets the same world.
     """
     statuses, unchanged_after_refusal = {}, {}
-    before = snapshot() if method != "get" else None
+    before = database_rows() if method != "get" else None
     for role in ROLES:
         with transaction.atomic():
             response = getattr(api_client(world, role), method)(url, body, format="json")
@@ -112,7 +102,7 @@ def run_as_every_role(world, method, url, body=None):
             if response.status_code >= 400:
                 assert response["Content-Type"] == "application/json", (role, response.content)
                 if before is not None:
-                    unchanged_after_refusal[role] = snapshot() == before
+                    unchanged_after_refusal[role] = database_rows() == before
             transaction.set_rollback(True)
     return statuses, unchanged_after_refusal
 

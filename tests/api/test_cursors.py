@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from reviews.models import Review
-from tests.factories import ReviewFactory
+from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def raw_cursor(querystring):
 @pytest.fixture
 def published_review():
     """A published review: a verified claim and its article, all visible to anonymous clients."""
-    return ReviewFactory(state=Review.State.PUBLISHED)
+    return ClaimFactory(verified=True).reviews.get()
 
 
 @pytest.mark.parametrize(
@@ -129,7 +128,7 @@ def test_any_position_pages_or_is_an_invalid_cursor_never_a_500(
 def test_the_cursors_the_api_issues_still_walk_every_item_once_both_ways(anon, path, field):
     # Distinct values: with ties DRF's cursors skip items when the direction changes (documented).
     for worthiness in (0.2, 0.5, 0.9):
-        ReviewFactory(state=Review.State.PUBLISHED, claim__check_worthiness=worthiness)
+        ClaimFactory(verified=True, check_worthiness=worthiness)
     for ordering in (field, "-" + field):
         url = f"{path}?ordering={ordering}&page_size=2"
         forward, last_page = [], None

@@ -20,7 +20,7 @@ from claims.models import Claim
 from reviews import exports, workflow
 from reviews.api import export_views
 from reviews.models import Review
-from tests.factories import EvidenceFactory, ReviewFactory
+from tests.factories import ClaimFactory, ReviewFactory
 from tests.reviews.test_exports import make_varied_claims
 
 pytestmark = pytest.mark.django_db
@@ -230,8 +230,7 @@ def test_bad_parameters_get_400_json_naming_the_field(anon, params, field):
 
 
 def make_verified(count):
-    for _ in range(count):
-        EvidenceFactory(review__state=Review.State.PUBLISHED)
+    ClaimFactory.create_batch(count, verified=True)
 
 
 def count_queries(client, params):

@@ -10,11 +10,11 @@ import json
 import pytest
 from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
-from knox.models import AuthToken
 
-from claims.models import Article, Claim, Tag
-from reviews.models import Evidence, Review
+from claims.models import Article, Claim
+from reviews.models import Review
 from tests.factories import SENTENCES, ArticleFactory, ClaimFactory, EvidenceFactory, ReviewFactory
+from tests.snapshots import database_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -224,18 +224,6 @@ def newsroom(editor):
     return objects, valid
 
 
-def snapshot():
-    """Everything a request could have written: rows, their last change, history and tokens."""
-    state = {}
-    for model in (Article, Claim, Review, Evidence):
-        state[model.__name__] = list(model.objects.order_by("pk").values_list("pk", "updated_at"))
-        if hasattr(model, "history"):
-            state[f"{model.__name__} history"] = model.history.count()
-    state["Tag"] = Tag.objects.count()
-    state["AuthToken"] = AuthToken.objects.count()
-    return state
-
-
 def encode(body):
     """JSON text for ``body``, with ``Raw`` fragments written verbatim."""
     if not isinstance(body, dict):
@@ -283,13 +271,13 @@ def test_hostile_values_in_every_writable_field_get_a_json_400_and_write_nothing
     for field, schema in writable.items():
         if "{id}" in path and field in FIXED_ON_UPDATE:
             continue
-        before = snapshot()
+        before = database_rows()
         for name, value in field_kind(schema).items():
             response = send(editor_client, method, url, encode({**base, field: value}))
             problem = problems_with(response)
             if problem:
                 failures.append(f"{field} = {name}: {problem}")
-        if snapshot() != before:
+        if database_rows() != before:
             failures.append(f"{field}: a refused request changed the database")
     assert not failures, "\n".join(failures)
 
@@ -304,7 +292,7 @@ def test_malformed_bodies_and_wrong_content_types_get_a_json_4xx_and_write_nothi
     objects, _ = newsroom
     url = resolve(path, objects)
     failures = []
-    before = snapshot()
+    before = database_rows()
     for name, (content_type, body) in WHOLE_BODIES.items():
         response = send(editor_client, method, url, body, content_type)
         expected = (415,) if content_type != "application/json" else (400,)
@@ -312,7 +300,7 @@ def test_malformed_bodies_and_wrong_content_types_get_a_json_4xx_and_write_nothi
         if problem:
             failures.append(f"{name}: {problem}")
     assert not failures, "\n".join(failures)
-    assert snapshot() == before, "a refused request changed the database"
+    assert database_rows() == before, "a refused request changed the database"
 
 
 @pytest.mark.parametrize(
@@ -323,11 +311,11 @@ def test_bodies_over_the_size_limit_get_a_json_413_before_anything_is_read(edito
     objects, valid = newsroom
     url = resolve(path, objects)
     padding = "x" * (settings.FACTCHECK_MAX_REQUEST_BYTES + 1)
-    before = snapshot()
+    before = database_rows()
     response = send(editor_client, method, url, json.dumps({**valid[path], "padding": padding}))
     assert not problems_with(response, (413,)), problems_with(response, (413,))
     assert "limit" in response.json()["detail"]
-    assert snapshot() == before
+    assert database_rows() == before
 
 
 def test_a_declared_length_over_the_limit_is_refused_without_reading_the_body(editor_client):
@@ -340,13 +328,13 @@ def test_a_declared_length_over_the_limit_is_refused_without_reading_the_body(ed
 
 @pytest.mark.parametrize("length", ["-1", "abc", "1e3", "99999999999999999999999999"])
 def test_a_nonsense_content_length_is_refused(editor_client, length):
-    before = snapshot()
+    before = database_rows()
     response = editor_client.generic(
         "POST", "/api/v1/articles/", b"{}", content_type="application/json", CONTENT_LENGTH=length
     )
     assert response.status_code in (400, 413)
     assert response["Content-Type"] == "application/json"
-    assert snapshot() == before
+    assert database_rows() == before
 
 
 QUERY_VALUES = {

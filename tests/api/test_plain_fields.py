@@ -11,7 +11,7 @@ from claims.api.serializers import ArticleListSerializer, ArticleSerializer, Cla
 from claims.models import Article, Claim, Tag
 from factcheck.api import PlainFieldsMixin
 from reviews.api.serializers import ClaimDetailSerializer
-from tests.factories import ArticleFactory, ClaimFactory, ReviewFactory
+from tests.factories import ArticleFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def varied_claims():
     bare = ClaimFactory(claim_reviewed="", claimant="", check_worthiness=0.0, claimed_at=None)
     dated = ClaimFactory(claimed_at=datetime.date(2022, 9, 12), check_worthiness=1)
     dated.tags.set(Tag.objects.for_names(["war", "kharkiv"]))
-    verified = ReviewFactory(state="published").claim
+    verified = ClaimFactory(verified=True)
     return [plain, bare, dated, verified]
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from claims.models import Tag
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,14 +17,8 @@ def queries_for(client, url, django_assert_max_num_queries, limit):
 
 
 def make_verified_claims(count, tags=("war", "kharkiv")):
-    for _ in range(count):
-        review = ReviewFactory(state="published")
-        review.claim.tags.set([])
-        from claims.models import Tag
-
-        review.claim.tags.set(Tag.objects.for_names(tags))
-        EvidenceFactory(review=review)
-        EvidenceFactory(review=review)
+    for claim in ClaimFactory.create_batch(count, verified=True, review__evidence=2):
+        claim.tags.set(Tag.objects.for_names(tags))
 
 
 @pytest.mark.parametrize("client_name", ["anon", "reviewer_client"])
@@ -106,8 +101,7 @@ def test_history_queries_do_not_grow_with_the_number_of_changes(editor_client, e
 
 
 def test_claim_detail_queries_do_not_grow_with_evidence(anon, django_assert_max_num_queries):
-    review = ReviewFactory(state="published")
-    EvidenceFactory(review=review)
+    review = ClaimFactory(verified=True).reviews.get()
     small, _ = queries_for(anon, f"/api/v1/claims/{review.claim_id}/", django_assert_max_num_queries, 8)
     for _ in range(10):
         EvidenceFactory(review=review)

@@ -163,10 +163,8 @@ def test_whole_second_timestamps_have_no_fraction_as_in_drf():
 def test_queries_are_three_per_batch_whatever_the_batch_holds(claims, queries, django_assert_num_queries):
     """Claims + article + review in one query, tags in one, evidence in one: per batch of 10 here,
     plus one query that finds nothing more after a full last batch."""
-    for _ in range(claims):
-        evidence = EvidenceFactory(review__state=Review.State.PUBLISHED)
-        EvidenceFactory(review=evidence.review)
-        evidence.review.claim.tags.set(Tag.objects.for_names(["war"]))
+    for claim in ClaimFactory.create_batch(claims, verified=True, review__evidence=2):
+        claim.tags.set(Tag.objects.for_names(["war"]))
     with django_assert_num_queries(queries):
         exported = list(exports.exported_claims(exports.verified_claims(), batch_size=10))
     assert len(exported) == claims
