@@ -149,7 +149,8 @@ class ClaimQuerySet(models.QuerySet):
         """Newsroom members see every claim; everyone else, verified claims only."""
         if is_newsroom(user):
             return self
-        return self.verified()
+        # Called unbound on a claim's history too (factcheck.admin), hence not ``self.verified()``.
+        return ClaimQuerySet.verified(self)
 
     def with_tag_names(self):
         """Claims carrying ``tag_names``, what the API shows of their tags, sorted.

@@ -13,7 +13,7 @@ from django.db import transaction
 from claims import extraction
 from claims.extraction import ExtractionTimeout
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag, compute_content_hash
-from claims.validators import locate_quote, validate_span
+from claims.validators import http_url, locate_quote, validate_span
 from factcheck.concurrency import advance_version, bump_version
 from factcheck.roles import is_editor
 
@@ -75,25 +75,48 @@ def check_body(body, *, article=None):
         )
 
 
+def _in_api_words(error):
+    """The message of one of the model's field errors, worded as the API words it (DRF's wording)."""
+    if error.code == "blank":
+        return "This field may not be blank."
+    if error.code == "max_length":
+        return f"Ensure this field has no more than {error.params['limit_value']} characters."
+    return error.messages[0]
+
+
 def _validate_article(article, fields, *, original=None):
-    """Check ``fields`` of ``article``: the model's own validation, then the rules above, all errors at once."""
+    """Check ``fields`` of ``article``: the model's own validation, then the rules above, all errors at once.
+
+    The messages are the API's, so that the command and the API refuse the same input the same way.
+    """
     errors = {}
     try:
+        # The url is checked below with ``http_url`` alone: the model field's generic URL check would
+        # add a second message for the same fault.
         article.full_clean(
-            exclude=[name for name in ARTICLE_FIELDS if name not in fields] + ["content_hash", "created_by"],
+            exclude=[name for name in ARTICLE_FIELDS if name not in fields or name == "url"]
+            + ["content_hash", "created_by"],
             validate_unique=False,
             validate_constraints=False,
         )
     except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    if "body" in fields and "body" not in errors and len(article.body) > ARTICLE_BODY_MAX_CHARS:
-        errors["body"] = [f"Ensure this field has no more than {ARTICLE_BODY_MAX_CHARS} characters."]
+        errors = {name: [_in_api_words(error) for error in found] for name, found in exc.error_dict.items()}
+    limits = {"url": Article._meta.get_field("url").max_length, "body": ARTICLE_BODY_MAX_CHARS}
+    for name, limit in limits.items():
+        value = getattr(article, name) if name in fields else None
+        if value and len(value) > limit:
+            errors.setdefault(name, []).append(f"Ensure this field has no more than {limit} characters.")
+    if "url" in fields and article.url and "url" not in errors:
+        try:
+            http_url(article.url)
+        except ValidationError as exc:
+            errors["url"] = exc.messages
     for name, check in (("url", check_url_free), ("body", check_body)):
         if name in fields and name not in errors:
             try:
                 check(getattr(article, name), article=original)
             except ValidationError as exc:
-                errors = exc.update_error_dict(errors)
+                errors[name] = exc.messages
     if errors:
         raise ValidationError({name: errors[name] for name in ARTICLE_FIELDS if name in errors})
 
