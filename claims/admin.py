@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from claims import services
 from claims.models import Article, Claim, Tag
 from claims.text import normalize_body, search_text
+from claims.validators import validate_span
 from factcheck.admin import HistoryAdmin
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
@@ -180,8 +181,6 @@ class ClaimForm(VersionedAdminForm):
         article = cleaned.get("article") or getattr(self.instance, "article", None)
         start, end, quote = cleaned.get("start"), cleaned.get("end"), cleaned.get("quote")
         if article is not None and start is not None and end is not None and quote is not None:
-            from claims.validators import validate_span
-
             validate_span(article.body, start, end, quote)
         return cleaned
 
