@@ -11,28 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims import extraction
-from claims.extraction import ExtractionTimeout
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag, compute_content_hash
 from claims.validators import http_url, locate_quote, validate_span
 from factcheck.concurrency import advance_version, bump_version
 from factcheck.roles import is_editor
 
-__all__ = [
-    "ExtractionTimeout",
-    "check_body",
-    "check_status_change",
-    "check_url_free",
-    "create_claim",
-    "extract_claims",
-    "ingest_article",
-    "stored_article",
-    "triage",
-    "update_article",
-    "update_claim",
-]
-
 ARTICLE_FIELDS = ("title", "url", "publisher", "author", "published_at", "language", "body")
 CLAIM_FIELDS = ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_at", "check_worthiness", "status")
+# Raised by ``extract_claims``: the text took longer than its time budget; nothing was stored.
+ExtractionTimeout = extraction.ExtractionTimeout
 # Statuses people may set by hand; ``in_review`` and ``verified`` follow from the claim's reviews.
 MANUAL_STATUSES = {Claim.Status.CANDIDATE, Claim.Status.ACCEPTED, Claim.Status.DISMISSED}
 

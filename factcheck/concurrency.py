@@ -30,10 +30,10 @@ def if_match_version(request):
 
 
 def bump_version(instance):
-    """Give ``instance`` its next version, written by the caller's ``save``: every version bump goes here.
+    """Give ``instance`` its next version, which the caller's ``save`` writes. Every bump goes through here.
 
-    For a row the caller holds locked (``select_for_update``) or has just checked with
-    ``advance_version``, so no other writer can take the same number.
+    Only for a row the caller holds locked (``select_for_update``) or has just moved on with
+    ``advance_version``, the check for a client's stale copy: no other writer can take the same number.
     """
     instance.version += 1
 
