@@ -277,7 +277,11 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
 
 @transaction.atomic
 def triage(claim, *, status, by):
-    """Set the claim's status by hand (``check_status_change`` says who may); recorded in the history."""
+    """Set the claim's status by hand (``check_status_change`` says who may); recorded in the history.
+
+    Judged and written on the claim as it is now, locked: a review may have started meanwhile.
+    """
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
     check_status_change(claim, status, by=by)
     claim.status = status
     bump_version(claim)

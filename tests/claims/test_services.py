@@ -246,6 +246,15 @@ def test_a_user_outside_the_newsroom_cannot_dismiss():
         services.triage(claim, status="dismissed", by=UserFactory())
 
 
+def test_triage_judges_the_claim_as_it_is_now_not_as_the_caller_read_it():
+    claim = ClaimFactory(status="accepted")
+    stale_copy = Claim.objects.get(pk=claim.pk)
+    ReviewFactory(claim=claim)  # a draft: the claim is in review now
+    with pytest.raises(ValidationError):
+        services.triage(stale_copy, status="dismissed", by=EditorFactory())
+    assert Claim.objects.get(pk=claim.pk).status == "in_review"
+
+
 def test_triage_to_the_current_status_is_allowed_for_anyone_and_still_recorded():
     claim = ClaimFactory(status="dismissed")
     services.triage(claim, status="dismissed", by=ReviewerFactory())
