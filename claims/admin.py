@@ -7,9 +7,9 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
-from claims import extraction, triage
+from claims import services
 from claims.models import Article, Claim, Tag, Verdict
-from claims.text import normalize_body
+from claims.text import normalize_body, search_text
 from claims.validators import validate_span
 from factcheck.admin import HistoryAdmin
 from factcheck.admin_forms import VersionedAdminForm
@@ -43,11 +43,13 @@ class ArticleForm(forms.ModelForm):
 
     def clean_body(self):
         body = normalize_body(self.cleaned_data["body"])
-        duplicate = Article.objects.filter(content_hash=Article.hash_of(body)).exclude(pk=self.instance.pk).first()
-        if duplicate is not None:
+        duplicate = services.stored_article(body)
+        if duplicate is not None and duplicate.pk != self.instance.pk:
             raise forms.ValidationError(f"This text is already stored as article {duplicate.pk}: “{duplicate}”.")
-        if self.instance.pk and body != self.instance.body and self.instance.claims.exists():
-            raise forms.ValidationError("The body cannot change once claims have been taken from it.")
+        try:
+            services.check_body(body, article=self.instance)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
         return body
 
 
@@ -64,9 +66,8 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_search_results(self, request, queryset, search_term):
-        # Stored text never holds NUL, and PostgreSQL refuses it in a query: the autocomplete view,
-        # unlike the list's search form, passes the term on unchecked.
-        return super().get_search_results(request, queryset, search_term.replace("\x00", " "))
+        # The autocomplete view, unlike the list's search form, passes the term on unchecked.
+        return super().get_search_results(request, queryset, search_text(search_term))
 
     def get_queryset(self, request):
         # A subquery per article shown, over the index of claims(article_id): a GROUP BY would join every
@@ -101,8 +102,8 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change and form.cleaned_data.get("extract_claims"):
             try:
-                created = extraction.extract_claims(obj, by=request.user)
-            except extraction.ExtractionTimeout as exc:
+                created = services.extract_claims(obj, by=request.user)
+            except services.ExtractionTimeout as exc:
                 self.message_user(request, f"“{obj}” was saved without claims: {exc}", messages.WARNING)
                 return
             self.message_user(request, f"{len(created)} candidate claim(s) extracted from “{obj}”.")
@@ -115,8 +116,8 @@ class ArticleAdmin(admin.ModelAdmin):
         created = 0
         for article in queryset:
             try:
-                created += len(extraction.extract_claims(article, by=request.user))
-            except extraction.ExtractionTimeout as exc:
+                created += len(services.extract_claims(article, by=request.user))
+            except services.ExtractionTimeout as exc:
                 self.message_user(request, f"No claims extracted from “{article}”: {exc}", messages.WARNING)
         self.message_user(request, f"{created} candidate claim(s) extracted from {len(queryset)} article(s).")
 
@@ -250,12 +251,11 @@ class ClaimAdmin(HistoryAdmin):
         changed = refused = 0
         for claim in queryset:
             try:
-                triage.check_status_change(claim, status, by=request.user)
+                services.triage(claim, status=status, by=request.user)
             except ValidationError as exc:
                 refused += 1
                 self.message_user(request, f"{claim}: {' '.join(exc.messages)}", messages.WARNING)
                 continue
-            triage.set_status(claim, status, by=request.user)
             changed += 1
         self.message_user(request, f"{changed} claim(s) marked {status}; {refused} refused.")
 

@@ -29,7 +29,7 @@ class ArticleQuerySet(models.QuerySet):
         """Newsroom members see every article; everyone else, articles with a verified claim."""
         if is_newsroom(user):
             return self
-        return self.filter(Exists(Claim.objects.filter(article=OuterRef("pk"), status=Claim.Status.VERIFIED)))
+        return self.filter(Exists(Claim.objects.verified().filter(article=OuterRef("pk"))))
 
 
 class Article(models.Model):
@@ -73,6 +73,11 @@ class Article(models.Model):
         if self.url == "":
             self.url = None
         super().save(*args, **kwargs)
+
+    @property
+    def published_on(self):
+        """The day the article was published (None when unknown): its claims' default ``claimed_at``."""
+        return self.published_at.date() if self.published_at else None
 
 
 class TagManager(models.Manager):
@@ -144,7 +149,8 @@ class ClaimQuerySet(models.QuerySet):
         """Newsroom members see every claim; everyone else, verified claims only."""
         if is_newsroom(user):
             return self
-        return self.filter(status=Claim.Status.VERIFIED)
+        # Called unbound on a claim's history too (factcheck.admin), hence not ``self.verified()``.
+        return ClaimQuerySet.verified(self)
 
     def with_tag_names(self):
         """Claims carrying ``tag_names``, what the API shows of their tags, sorted.
@@ -159,6 +165,7 @@ class ClaimQuerySet(models.QuerySet):
         return clone
 
     def verified(self):
+        """Claims with a published review: what "verified" means everywhere (API, admin, exports)."""
         return self.filter(status=Claim.Status.VERIFIED)
 
     def search(self, text):

@@ -15,6 +15,8 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import Expression, Q
 
+from claims.text import search_text
+
 SEARCH_CONFIG = "english"
 SEARCH_FIELDS = ("quote", "claim_reviewed", "claimant")
 TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
@@ -47,7 +49,7 @@ class SearchDocument(Expression):
 
 def search_claims(queryset, text):
     """The claims of ``queryset`` matching the search ``text``; none when it has no words."""
-    text = text.replace("\x00", " ").strip()
+    text = search_text(text)
     if not WORD.search(text):
         return queryset.none()
     if connection.vendor == "postgresql":

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from claims.models import Article, Claim, Tag
-from claims.validators import validate_span
+from claims import services
+from claims.models import Claim
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -22,39 +22,30 @@ def load_seed_file(path):
     path = Path(path)
     meta = json.loads(path.read_text(encoding="utf-8"))
     body = (path.parent / meta["body_file"]).read_text(encoding="utf-8")
-    article = Article.objects.filter(content_hash=Article.hash_of(body)).first()
-    created_article = article is None
-    if created_article:
-        article = Article(
-            title=meta["title"],
-            url=meta.get("url"),
-            publisher=meta.get("publisher", ""),
-            author=meta.get("author", ""),
-            published_at=parse_datetime(meta["published_at"]) if meta.get("published_at") else None,
-            language=meta.get("language", "en"),
-            body=body,
-        )
-        article._change_reason = "seed"
-        article.save()
+    article, created_article = services.ingest_article(
+        title=meta["title"],
+        url=meta.get("url"),
+        publisher=meta.get("publisher", ""),
+        author=meta.get("author", ""),
+        published_at=parse_datetime(meta["published_at"]) if meta.get("published_at") else None,
+        language=meta.get("language", "en"),
+        body=body,
+    )
     created_claims = 0
     for item in meta.get("claims", []):
-        quote = validate_span(article.body, item["start"], item["end"], item["quote"])
         if Claim.objects.filter(article=article, start=item["start"], end=item["end"]).exists():
             continue
-        claim = Claim(
+        services.create_claim(
             article=article,
-            quote=quote,
+            quote=item["quote"],
             start=item["start"],
             end=item["end"],
             claimant=item.get("claimant", ""),
             claim_reviewed=item.get("claim_reviewed", ""),
             check_worthiness=item.get("check_worthiness", 0.5),
-            claimed_at=article.published_at.date() if article.published_at else None,
             status=Claim.Status.ACCEPTED,
+            tags=item.get("tags") or None,
+            reason="seed",
         )
-        claim._change_reason = "seed"
-        claim.save()
-        if item.get("tags"):
-            claim.tags.set(Tag.objects.for_names(item["tags"]))
         created_claims += 1
     return article, created_article, created_claims

@@ -32,6 +32,7 @@ from django.db.models import BooleanField, Func, Q, Value
 from django.db.models.functions import Greatest
 
 from claims.search import SEARCH_CONFIG, SearchDocument
+from claims.text import search_text
 
 MIN_SCORE = 0.3  # pg_trgm's default similarity_threshold, the one the ``%`` operator uses
 WORD = re.compile(r"[^\W_]+")
@@ -69,7 +70,7 @@ def similar_claims(text, queryset, *, limit=10, exclude=None):
 
     Only claims scoring at least ``MIN_SCORE`` are returned; ``exclude`` (a claim id) never is.
     """
-    text = text.replace("\x00", " ").strip()
+    text = search_text(text)
     if not WORD.search(text):
         return []
     if exclude is not None:

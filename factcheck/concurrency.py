@@ -29,6 +29,15 @@ def if_match_version(request):
     return int(match.group(1))
 
 
+def bump_version(instance):
+    """Give ``instance`` its next version, which the caller's ``save`` writes. Every bump goes through here.
+
+    Only for a row the caller holds locked (``select_for_update``) or has just moved on with
+    ``advance_version``, the check for a client's stale copy: no other writer can take the same number.
+    """
+    instance.version += 1
+
+
 def advance_version(instance, *, if_match=None, version=None):
     """Move ``instance`` to its next version in the database, or refuse if the client's copy is stale.
 
@@ -53,6 +62,8 @@ def advance_version(instance, *, if_match=None, version=None):
             f"This {model._meta.verbose_name} is at version {current}; your copy is version {expected}. "
             "Fetch it again and reapply your change."
         )
-    instance.version = (expected if expected is not None else instance.version) + 1
     if expected is None:
         instance.version = rows.values_list("version", flat=True).get()
+    else:
+        instance.version = expected
+        bump_version(instance)

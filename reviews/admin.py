@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 
 from claims import admin as claims_admin
 from claims.models import Claim
+from claims.text import search_text
 from factcheck.admin import HistoryAdmin
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
@@ -122,7 +123,7 @@ class ReviewAdmin(HistoryAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.replace("\x00", " ").strip()  # PostgreSQL refuses NUL in a query
+        term = search_text(search_term)
         if not term:
             return queryset, False
         claims = Claim.objects.search(term).values("pk")

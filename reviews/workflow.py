@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.models import Claim
-from factcheck.concurrency import advance_version
+from factcheck.concurrency import advance_version, bump_version
 from factcheck.exceptions import ConflictError
 from factcheck.roles import is_editor, is_newsroom
 from reviews.models import Evidence, Review
@@ -173,7 +173,7 @@ def submit(review, *, by):
         raise ValidationError({"evidence": "Attach at least one piece of evidence before submitting."})
     review.state = Review.State.SUBMITTED
     review.submitted_at = timezone.now()
-    review.version += 1
+    bump_version(review)
     _save(review, by=by, reason="submitted")
     return review
 
@@ -195,12 +195,12 @@ def publish(review, *, by):
         raise InvalidTransition(f"Only submitted reviews can be published; this review is {review.state}.")
     for previous in Review.objects.select_for_update().filter(claim=claim, state=Review.State.PUBLISHED):
         previous.state = Review.State.SUPERSEDED
-        previous.version += 1
+        bump_version(previous)
         _save(previous, by=by, reason=f"superseded by review {review.pk}")
     review.state = Review.State.PUBLISHED
     review.published_at = timezone.now()
     review.published_by = by
-    review.version += 1
+    bump_version(review)
     _save(review, by=by, reason="published")
     sync_claim_status(claim, by=by)
     return review
@@ -218,7 +218,7 @@ def return_to_draft(review, *, by, comment):
         raise ValidationError({"comment": "Say what the author should change."})
     review.state = Review.State.DRAFT
     review.editor_comment = comment
-    review.version += 1
+    bump_version(review)
     _save(review, by=by, reason="returned to draft")
     return review
 

@@ -1,14 +1,22 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims import triage
-from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag
-from claims.validators import http_url, locate_quote, validate_language, validate_span
+from claims import services
+from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim
+from claims.validators import http_url, validate_language
 from factcheck.api import IntegerPrimaryKeyRelatedField, PlainFieldsMixin
 
 MAX_OFFSET = 2**31 - 1
+
+
+def check_field(rule, value, **kwargs):
+    """Apply one of ``claims.services``' rules to a field's value, refusing it as a field error."""
+    try:
+        rule(value, **kwargs)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
+    return value
 
 
 class ArticleSerializer(PlainFieldsMixin, serializers.ModelSerializer):
@@ -36,23 +44,10 @@ class ArticleSerializer(PlainFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["content_hash", "created_at", "updated_at"]
 
     def validate_url(self, value):
-        if not value:
-            return None
-        clash = Article.objects.filter(url=value)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError("Another article already has this url.")
-        return value
+        return check_field(services.check_url_free, value or None, article=self.instance)
 
     def validate_body(self, value):
-        if not value.strip():
-            raise serializers.ValidationError("The article body is empty.")
-        if self.instance is not None and value != self.instance.body and self.instance.claims.exists():
-            raise serializers.ValidationError(
-                "The body cannot change once claims have been taken from it: their offsets point into it."
-            )
-        return value
+        return check_field(services.check_body, value, article=self.instance)
 
 
 class ArticleListSerializer(ArticleSerializer):
@@ -122,59 +117,6 @@ class ClaimSerializer(PlainFieldsMixin, serializers.ModelSerializer):
         if self.instance is not None and not isinstance(self.instance, (list, tuple)):
             fields["article"].read_only = True
         return fields
-
-    def validate(self, attrs):
-        article = attrs.get("article") or getattr(self.instance, "article", None)
-        if article is None:
-            return attrs
-        start = attrs.get("start", getattr(self.instance, "start", None))
-        end = attrs.get("end", getattr(self.instance, "end", None))
-        quote = attrs.get("quote")
-        span_given = "start" in attrs or "end" in attrs
-        try:
-            if quote is not None and not span_given and self.instance is None:
-                start, end = locate_quote(article.body, quote)
-            attrs["quote"] = validate_span(article.body, start, end, quote if quote is not None else None)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-        attrs["start"], attrs["end"] = start, end
-        clash = Claim.objects.filter(article=article, start=start, end=end)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError({"start": "The article already has a claim at this position."})
-        if "status" in attrs:
-            request = self.context.get("request")
-            try:
-                triage.check_status_change(self.instance, attrs["status"], by=request.user if request else None)
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError({"status": exc.messages}) from exc
-        return attrs
-
-    @transaction.atomic
-    def create(self, validated_data):
-        tags = validated_data.pop("tags", None)
-        validated_data.pop("version", None)
-        claim = Claim(**validated_data)
-        if claim.claimed_at is None and claim.article.published_at:
-            claim.claimed_at = claim.article.published_at.date()
-        claim.save()
-        if tags is not None:
-            claim.tags.set(Tag.objects.for_names(tags))
-            claim.__dict__.pop("tag_names", None)
-        return claim
-
-    @transaction.atomic
-    def update(self, instance, validated_data):
-        tags = validated_data.pop("tags", None)
-        validated_data.pop("version", None)
-        for field, value in validated_data.items():
-            setattr(instance, field, value)
-        instance.save()
-        if tags is not None:
-            instance.tags.set(Tag.objects.for_names(tags))
-            instance.__dict__.pop("tag_names", None)
-        return instance
 
 
 class SimilarClaimSerializer(serializers.Serializer):

@@ -1,5 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
@@ -8,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import BooleanField, CharField, IntegerField
 
-from claims import extraction, similarity, triage
+from claims import services, similarity
 from claims.api.filters import ClaimFilter, SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
@@ -18,7 +16,6 @@ from claims.api.serializers import (
 )
 from claims.models import Article, Claim
 from factcheck.api import VersionedMixin
-from factcheck.concurrency import advance_version
 from factcheck.permissions import IsNewsroom
 
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
@@ -73,20 +70,23 @@ class ArticleViewSet(
         serializer = self.get_serializer(data=request.data)
         body = request.data.get("body") if isinstance(request.data, dict) else None
         if isinstance(body, str) and body.strip():
-            existing = Article.objects.filter(content_hash=Article.hash_of(body)).first()
+            existing = services.stored_article(body)
             if existing is not None:
                 return Response(self.get_serializer(existing).data, status=status.HTTP_200_OK)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            article = serializer.save(created_by=request.user)
-        if extract:
-            # Outside the article's transaction: analysing the text may take seconds, and on SQLite an
-            # open write transaction holds every other writer.
+        article, created = services.ingest_article(**serializer.validated_data, by=request.user)
+        if created and extract:
+            # After the article's transaction has committed: analysing the text may take seconds, and
+            # on SQLite an open write transaction holds every other writer.
             try:
-                extraction.extract_claims(article, by=request.user)
-            except extraction.ExtractionTimeout as exc:
+                services.extract_claims(article, by=request.user)
+            except services.ExtractionTimeout as exc:
                 return extraction_timeout_response(exc, article, saved=True)
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.get_serializer(article).data, status=code)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_article(serializer.instance, **serializer.validated_data)
 
     def _wants_extraction(self, request):
         """``extract`` from the query string or the body: true unless the client says false."""
@@ -118,8 +118,8 @@ class ArticleViewSet(
         """
         article = self.get_object()
         try:
-            created = extraction.extract_claims(article, by=request.user)
-        except extraction.ExtractionTimeout as exc:
+            created = services.extract_claims(article, by=request.user)
+        except services.ExtractionTimeout as exc:
             return extraction_timeout_response(exc, article, saved=False)
         claims = Claim.objects.filter(article=article).with_tag_names().order_by("start")
         data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
@@ -150,22 +150,14 @@ class ClaimViewSet(
         return Claim.objects.visible_to(self.request.user).with_tag_names()
 
     def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
-        self.remember(serializer.instance)
+        data = {name: value for name, value in serializer.validated_data.items() if name != "version"}
+        serializer.instance = self.remember(services.create_claim(**data, by=self.request.user))
 
     def perform_update(self, serializer):
-        with transaction.atomic():
-            # Write over the claim as it is now, not as this request read it: its status and verdict
-            # may have followed a review published meanwhile.
-            claim = Claim.objects.select_for_update().get(pk=serializer.instance.pk)
-            if "status" in serializer.validated_data:
-                try:
-                    triage.check_status_change(claim, serializer.validated_data["status"], by=self.request.user)
-                except DjangoValidationError as exc:
-                    raise ValidationError({"status": exc.messages}) from exc
-            advance_version(claim, if_match=self.if_match(), version=serializer.validated_data.get("version"))
-            serializer.instance = self.remember(claim)
-            serializer.save()
+        claim = services.update_claim(
+            serializer.instance, by=self.request.user, if_match=self.if_match(), **serializer.validated_data
+        )
+        serializer.instance = self.remember(claim)
 
     @extend_schema(
         parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50).")],

@@ -2,16 +2,34 @@ import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from claims.api.serializers import ArticleSerializer
-from claims.extraction import ExtractionTimeout, extract_claims
-from claims.models import ARTICLE_BODY_MAX_CHARS, Article
+from claims import services
+from claims.models import ARTICLE_BODY_MAX_CHARS
+
+DATETIME_FORMAT_ERROR = (
+    "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+)
 
 
 def _errors(detail):
     return "; ".join(f"{field}: {' '.join(str(message) for message in messages)}" for field, messages in detail.items())
+
+
+def _published_at(value):
+    """``--published-at`` as an aware datetime (naive times are in the current time zone), or None."""
+    if value is None:
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise CommandError(_errors({"published_at": [DATETIME_FORMAT_ERROR]}))
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 class Command(BaseCommand):
@@ -38,31 +56,30 @@ class Command(BaseCommand):
             creator = get_user_model().objects.filter(username=user).first()
             if creator is None:
                 raise CommandError(f"No user named {user!r}.")
-        article = Article.objects.filter(content_hash=Article.hash_of(body)).first()
+        article = services.stored_article(body)
         if article is not None:
             self.stdout.write(f"Already ingested as article #{article.pk} ({article.title[:70]}).")
         else:
-            data = {
-                "title": title,
-                "url": url,
-                "published_at": published_at,
-                "publisher": publisher,
-                "author": author,
-                "language": language,
-                "body": body,
-            }
-            serializer = ArticleSerializer(data=data)
-            if not serializer.is_valid():
-                raise CommandError(_errors(serializer.errors))
-            with transaction.atomic():
-                article = serializer.save(created_by=creator)
+            try:
+                article, _ = services.ingest_article(
+                    title=title,
+                    url=url,
+                    published_at=_published_at(published_at),
+                    publisher=publisher,
+                    author=author,
+                    language=language,
+                    body=body,
+                    by=creator,
+                )
+            except ValidationError as exc:
+                raise CommandError(_errors(exc.message_dict)) from exc
             self.stdout.write(f"Created article #{article.pk} ({len(article.body):,} characters).")
         if no_extract:
             self.stdout.write(self.style.SUCCESS(f"Article #{article.pk} stored; extraction skipped (--no-extract)."))
             return
         try:
-            created = extract_claims(article, by=creator)
-        except ExtractionTimeout as exc:
+            created = services.extract_claims(article, by=creator)
+        except services.ExtractionTimeout as exc:
             raise CommandError(f"Article #{article.pk} is stored, but no claims were extracted: {exc}") from exc
         total = article.claims.count()
         self.stdout.write(

@@ -1,0 +1,290 @@
+"""The rules about articles and claims, in one place, as ``reviews/workflow.py`` holds those of reviews.
+
+The API, the admin, the management commands and the seed loader call these functions. Each takes
+keyword arguments, checks the rules, writes in a transaction, records who did it (and why) in the
+history, and returns what it wrote. A broken rule is a Django ``ValidationError`` naming the field,
+which the API answers with a 400 of the same shape; a stale version is a 409 or 412
+(``factcheck.concurrency``).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from claims import extraction
+from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag, compute_content_hash
+from claims.validators import http_url, locate_quote, validate_span
+from factcheck.concurrency import advance_version, bump_version
+from factcheck.roles import is_editor
+
+ARTICLE_FIELDS = ("title", "url", "publisher", "author", "published_at", "language", "body")
+CLAIM_FIELDS = ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_at", "check_worthiness", "status")
+# Raised by ``extract_claims``: the text took longer than its time budget; nothing was stored.
+ExtractionTimeout = extraction.ExtractionTimeout
+# Statuses people may set by hand; ``in_review`` and ``verified`` follow from the claim's reviews.
+MANUAL_STATUSES = {Claim.Status.CANDIDATE, Claim.Status.ACCEPTED, Claim.Status.DISMISSED}
+
+
+def _record(instance, *, by, reason):
+    """Name who made the change and why in the history record the next ``save`` writes."""
+    instance._history_user = by if by is not None and by.is_authenticated else None
+    instance._change_reason = reason
+
+
+# --- Articles -----------------------------------------------------------------------------------
+
+
+def stored_article(body):
+    """The article already holding this text (after line-end normalisation), or None: same body, same article."""
+    return Article.objects.filter(content_hash=compute_content_hash(body)).first()
+
+
+def check_url_free(url, *, article=None):
+    """Refuse a url that another article than ``article`` already has."""
+    if not url:
+        return
+    clash = Article.objects.filter(url=url)
+    if article is not None:
+        clash = clash.exclude(pk=article.pk)
+    if clash.exists():
+        raise ValidationError({"url": "Another article already has this url."})
+
+
+def check_body(body, *, article=None):
+    """Refuse an empty body, and any change to the body of an article that has claims.
+
+    Claims' offsets point into the body, so it is frozen once the first claim is taken from it.
+    """
+    if not body.strip():
+        raise ValidationError({"body": "The article body is empty."})
+    if article is not None and article.pk and body != article.body and article.claims.exists():
+        raise ValidationError(
+            {"body": "The body cannot change once claims have been taken from it: their offsets point into it."}
+        )
+
+
+def _in_api_words(error):
+    """The message of one of the model's field errors, worded as the API words it (DRF's wording)."""
+    if error.code == "blank":
+        return "This field may not be blank."
+    if error.code == "max_length":
+        return f"Ensure this field has no more than {error.params['limit_value']} characters."
+    return error.messages[0]
+
+
+def _validate_article(article, fields, *, original=None):
+    """Check ``fields`` of ``article``: the model's own validation, then the rules above, all errors at once.
+
+    The messages are the API's, so that the command and the API refuse the same input the same way.
+    """
+    errors = {}
+    try:
+        # The url is checked below with ``http_url`` alone: the model field's generic URL check would
+        # add a second message for the same fault.
+        article.full_clean(
+            exclude=[name for name in ARTICLE_FIELDS if name not in fields or name == "url"]
+            + ["content_hash", "created_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        errors = {name: [_in_api_words(error) for error in found] for name, found in exc.error_dict.items()}
+    limits = {"url": Article._meta.get_field("url").max_length, "body": ARTICLE_BODY_MAX_CHARS}
+    for name, limit in limits.items():
+        value = getattr(article, name) if name in fields else None
+        if value and len(value) > limit:
+            errors.setdefault(name, []).append(f"Ensure this field has no more than {limit} characters.")
+    if "url" in fields and article.url and "url" not in errors:
+        try:
+            http_url(article.url)
+        except ValidationError as exc:
+            errors["url"] = exc.messages
+    for name, check in (("url", check_url_free), ("body", check_body)):
+        if name in fields and name not in errors:
+            try:
+                check(getattr(article, name), article=original)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    if errors:
+        raise ValidationError({name: errors[name] for name in ARTICLE_FIELDS if name in errors})
+
+
+def ingest_article(*, title, body, url=None, publisher="", author="", published_at=None, language="en", by=None):
+    """The article with this body: the one already stored, or a new one. Returns ``(article, created)``.
+
+    The same text ingested twice is one article (its content hash is unique); the stored one is
+    returned unchanged, whatever the other fields say. A new article is validated in full first.
+    Extraction is a separate step (``extract_claims``), run after this transaction has committed.
+    """
+    existing = stored_article(body)
+    if existing is not None:
+        return existing, False
+    article = Article(
+        title=title,
+        url=url or None,
+        publisher=publisher,
+        author=author,
+        published_at=published_at,
+        language=language,
+        body=body,
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    _validate_article(article, ARTICLE_FIELDS)
+    with transaction.atomic():
+        article.save()
+    return article, True
+
+
+@transaction.atomic
+def update_article(article, **changes):
+    """Apply ``changes`` (any of ``ARTICLE_FIELDS``) to ``article``; the body stays frozen once it has claims."""
+    unknown = set(changes) - set(ARTICLE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    original = Article(pk=article.pk, body=article.body)
+    for field, value in changes.items():
+        setattr(article, field, value)
+    if "url" in changes:
+        article.url = article.url or None
+    _validate_article(article, changes, original=original)
+    article.save()
+    return article
+
+
+def extract_claims(article, *, by=None):
+    """Store the article's proposed candidate claims; return the claims created.
+
+    Idempotent: nothing is proposed twice. Raises ``ExtractionTimeout``, having stored nothing, when
+    the text takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` seconds. Call it outside any
+    transaction that created the article: analysing a text may take seconds, and on SQLite an open
+    write transaction holds every other writer.
+    """
+    return extraction.extract_claims(article, by=by)
+
+
+# --- Claims -------------------------------------------------------------------------------------
+
+
+def check_status_change(claim, new_status, *, by):
+    """Refuse unless ``by`` may move ``claim`` (None for a new claim) to ``new_status`` by hand.
+
+    ``in_review`` and ``verified`` follow from the claim's reviews and are never set by hand; a claim
+    with a review in progress or published keeps its derived status; only editors dismiss.
+    """
+    current = claim.status if claim is not None else Claim.Status.CANDIDATE
+    if new_status == current:
+        return
+    if new_status not in MANUAL_STATUSES:
+        raise ValidationError({"status": f"'{new_status}' follows from the claim's reviews and cannot be set by hand."})
+    if current in (Claim.Status.IN_REVIEW, Claim.Status.VERIFIED):
+        raise ValidationError({"status": f"This claim is {current}; its status follows its reviews."})
+    if new_status == Claim.Status.DISMISSED and not is_editor(by):
+        raise ValidationError({"status": "Only editors may dismiss a claim."})
+
+
+def _place(claim, *, article, quote, start, end, locate):
+    """Set the claim's span: from ``start``/``end``, or (``locate``) from the only occurrence of ``quote``.
+
+    The quote is always what the span covers, and no two claims of an article share a span.
+    """
+    if locate:
+        start, end = locate_quote(article.body, quote)
+    claim.quote = validate_span(article.body, start, end, quote)
+    claim.start, claim.end = start, end
+    clash = Claim.objects.filter(article=article, start=start, end=end)
+    if claim.pk is not None:
+        clash = clash.exclude(pk=claim.pk)
+    if clash.exists():
+        raise ValidationError({"start": "The article already has a claim at this position."})
+
+
+def _set_tags(claim, tags):
+    if tags is not None:
+        claim.tags.set(Tag.objects.for_names(tags))
+        claim.__dict__.pop("tag_names", None)
+
+
+@transaction.atomic
+def create_claim(
+    *,
+    article,
+    quote=None,
+    start=None,
+    end=None,
+    claim_reviewed="",
+    claimant="",
+    claimed_at=None,
+    check_worthiness=0.5,
+    status=Claim.Status.CANDIDATE,
+    tags=None,
+    by=None,
+    reason=None,
+):
+    """Take a claim from ``article`` at ``start``/``end``, or where ``quote`` occurs once; return it.
+
+    ``claimed_at`` defaults to the day the article was published; ``status`` is checked as triage
+    would check it (``check_status_change``).
+    """
+    claim = Claim(
+        article=article,
+        claim_reviewed=claim_reviewed,
+        claimant=claimant,
+        claimed_at=claimed_at if claimed_at is not None else article.published_on,
+        check_worthiness=check_worthiness,
+        status=status,
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    span_given = start is not None or end is not None
+    _place(claim, article=article, quote=quote, start=start, end=end, locate=quote is not None and not span_given)
+    check_status_change(None, status, by=by)
+    _record(claim, by=by, reason=reason)
+    claim.save()
+    _set_tags(claim, tags)
+    return claim
+
+
+@transaction.atomic
+def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=None, **changes):
+    """Apply ``changes`` (any of ``CLAIM_FIELDS``) and ``tags`` to ``claim``, refusing a stale copy.
+
+    ``if_match`` (a header's version) or ``version`` (the body's) names the version the caller read:
+    412 or 409 when the claim has moved on since (``advance_version``). The claim is changed as it
+    is now, locked, not as the caller read it: its status and verdict may have followed a review
+    published meanwhile.
+    """
+    unknown = set(changes) - set(CLAIM_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _place(
+        claim,
+        article=claim.article,
+        quote=changes.get("quote"),
+        start=changes.get("start", claim.start),
+        end=changes.get("end", claim.end),
+        locate=False,
+    )
+    if "status" in changes:
+        check_status_change(claim, changes["status"], by=by)
+    advance_version(claim, if_match=if_match, version=version)
+    for field in ("claim_reviewed", "claimant", "claimed_at", "check_worthiness", "status"):
+        if field in changes:
+            setattr(claim, field, changes[field])
+    _record(claim, by=by, reason=reason)
+    claim.save()
+    _set_tags(claim, tags)
+    return claim
+
+
+@transaction.atomic
+def triage(claim, *, status, by):
+    """Set the claim's status by hand (``check_status_change`` says who may); recorded in the history.
+
+    Judged and written on the claim as it is now, locked: a review may have started meanwhile.
+    """
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    check_status_change(claim, status, by=by)
+    claim.status = status
+    bump_version(claim)
+    _record(claim, by=by, reason=f"triaged as {status}")
+    claim.save(update_fields=["status", "version", "updated_at"])
+    return claim
