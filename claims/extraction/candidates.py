@@ -173,7 +173,7 @@ def extract_claims(article, *, by=None):
     candidates = find_candidates(article.body, article.language, time_limit=settings.FACTCHECK_EXTRACTION_TIME_LIMIT)
     if not candidates:
         return []
-    claimed_at = article.published_at.date() if article.published_at else None
+    claimed_at = article.published_on
     with transaction.atomic():
         # Serialise concurrent extractions of one article so both cannot add the same span.
         Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
