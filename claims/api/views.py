@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BooleanField, CharField, IntegerField
 
 from claims import extraction, history, similarity, triage
-from claims.api.filters import ClaimFilter, SimilarQueryForm
+from claims.api.filters import SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
@@ -18,6 +18,7 @@ from claims.api.serializers import (
     ClaimSerializer,
     SimilarClaimSerializer,
 )
+from claims.filters import ClaimFilter
 from claims.models import Article, Claim
 from factcheck.api import VersionedMixin
 from factcheck.concurrency import advance_version
