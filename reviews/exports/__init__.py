@@ -7,6 +7,7 @@ through them. The package:
 
 - ``selection.py``: which claims (``verified_claims``, ``ExportFilter``, ``filter_claims``);
 - ``reading.py``: their rows, batch by batch (``exported_claims``, ``last_change``);
+- ``records.py``: the ``ExportedClaim`` built from those rows, the input of every format;
 - ``claimreview.py``: ``claimreview``, a JSON array of ClaimReview objects (``application/ld+json``),
   one per line;
 - ``datafeed.py``: ``datafeed``, the same ClaimReview objects in a schema.org ``DataFeed``
@@ -25,7 +26,8 @@ from reviews.exports.claimreview import claim_review, organization, review_url, 
 from reviews.exports.csv import CSV_COLUMNS, csv_row, formula_like, write_csv
 from reviews.exports.datafeed import write_datafeed
 from reviews.exports.ndjson import write_ndjson
-from reviews.exports.reading import BATCH_SIZE, ExportedClaim, exported_claims, last_change
+from reviews.exports.reading import BATCH_SIZE, exported_claims, last_change
+from reviews.exports.records import ExportedClaim
 from reviews.exports.selection import ExportFilter, filter_claims, verified_claims
 
 __all__ = [

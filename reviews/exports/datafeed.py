@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from reviews.exports.claimreview import claim_reviews, organization
 from reviews.exports.jsontext import chunks, dumps, json_list
-from reviews.exports.reading import render_datetime
+from reviews.exports.records import render_datetime
 
 
 def write_datafeed(claims):

@@ -7,7 +7,6 @@ memory holds one batch at a time. Every format writes the ``ExportedClaim`` reco
 """
 
 import json
-from collections import namedtuple
 from functools import partial
 
 from django.db import connections
@@ -15,64 +14,16 @@ from django.db.models import CharField, Count, F, FilteredRelation, Func, Lookup
 from django.utils import timezone
 
 from claims.models import Claim
-from reviews.models import RATING_VALUES, Evidence, Review
+from reviews.exports.records import CLAIM_COLUMNS, EVIDENCE_COLUMNS, REVIEW_ID, build, render_datetime
+from reviews.models import Evidence, Review
 
 # Claims per batch: at 1,000 the three queries of each batch (planning, binding the ids) cost a
 # tenth of an export's time; 2,000 were 0.5 s faster at a million claims, 5,000 0.6 s more, for
-# 22 MB more memory. Two batches (one written, the next read) are an export's peak memory,
-# whatever its size.
+# 22 MB more memory (with two batches in memory then). One batch is an export's peak memory, whatever
+# its size.
 BATCH_SIZE = 2000
 
-ExportedClaim = namedtuple("ExportedClaim", ["detail", "article"])
-ExportedClaim.__doc__ = """One verified claim: ``detail`` is the API's claim detail (a plain dict);
-``article`` the article facts ClaimReview needs besides (publisher, author, published_at, language)."""
-
-CLAIM_COLUMNS = (
-    "id",
-    "article_id",
-    "quote",
-    "start",
-    "end",
-    "claim_reviewed",
-    "claimant",
-    "claimed_at",
-    "check_worthiness",
-    "status",
-    "verdict",
-    "created_at",
-    "updated_at",
-    "version",
-    "article__title",
-    "article__url",
-    "article__publisher",
-    "article__author",
-    "article__published_at",
-    "article__language",
-    "published__id",
-    "published__author__username",
-    "published__verdict",
-    "published__rating_text",
-    "published__summary",
-    "published__published_at",
-)
-REVIEW_ID = CLAIM_COLUMNS.index("published__id")
 DATETIME_COLUMNS = {"created_at", "updated_at", "article__published_at", "published__published_at"}
-EVIDENCE_COLUMNS = (
-    "review_id",
-    "id",
-    "url",
-    "title",
-    "publisher",
-    "quote",
-    "stance",
-    "source_type",
-    "published_at",
-    "accessed_at",
-    "archive_url",
-    "added_by__username",
-    "created_at",
-    "updated_at",
-)
 
 
 def exported_claims(queryset, *, batch_size=None):
@@ -175,10 +126,11 @@ class UTCTimestamp(Func):
     """A datetime as DRF renders it in UTC (``2022-09-10T08:30:00.250000Z``, no ``.000000``),
     formatted by PostgreSQL.
 
-    Django parses a ``timestamptz`` into a datetime in Python (its own loader over psycopg's
-    pure-Python one: about 6 µs a value), and a datetime is formatted again in Python. For the
-    800,000 timestamps of 100,000 claims that was 5 s of CPU, the export's CPU time times 2.6
-    (bench/README.md); formatted by the database, in its own process, they cost next to nothing.
+    Django loads a ``timestamptz`` with a Python loader (its own, over psycopg's pure-Python one),
+    and the datetime is then formatted again in Python: about 6.5 µs a timestamp. Measured with
+    bench/export.py at 100,000 claims (800,000 timestamps), that made exports 6.7-8.2× COPY
+    instead of 2.7-3.6×, 5.4 s more CPU (bench/README.md); the database formats them in its own
+    process for next to nothing. Dates load in C and are formatted in Python (5% of the reading).
     """
 
     output_field = CharField()
@@ -204,112 +156,3 @@ def datetime_reading(alias):
 
 def _as_is(value):
     return value
-
-
-def render_datetime(value, zone=None):
-    """As DRF renders a datetime: ISO 8601 in ``zone`` (default: the current time zone), ``Z`` for UTC,
-    no fraction when the microseconds are zero (``2024-02-03T04:05:06Z``)."""
-    if not value:
-        return None
-    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def render_date(value):
-    return value.isoformat() if value else None
-
-
-def build(claims, tag_rows, evidence_rows, render):
-    """ExportedClaims of a batch of claim rows, with the tags and evidence of those claims."""
-    tags = {row[0]: [] for row in claims}
-    for claim_id, name in tag_rows:
-        if claim_id in tags:  # a claim verified since the batch was read is in the next export
-            tags[claim_id].append(name)
-    evidence = {row[REVIEW_ID]: [] for row in claims}
-    for row in evidence_rows:
-        if row[0] not in evidence:
-            continue
-        evidence[row[0]].append(
-            {
-                "id": row[1],
-                "review": row[0],
-                "url": row[2],
-                "title": row[3],
-                "publisher": row[4],
-                "quote": row[5],
-                "stance": row[6],
-                "source_type": row[7],
-                "published_at": render_date(row[8]),
-                "accessed_at": render_date(row[9]),
-                "archive_url": row[10],
-                "added_by": row[11],
-                "created_at": render(row[12]),
-                "updated_at": render(row[13]),
-            }
-        )
-
-    for row in claims:
-        (
-            claim_id,
-            article_id,
-            quote,
-            start,
-            end,
-            claim_reviewed,
-            claimant,
-            claimed_at,
-            check_worthiness,
-            status,
-            verdict,
-            created_at,
-            updated_at,
-            version,
-            article_title,
-            article_url,
-            article_publisher,
-            article_author,
-            article_published_at,
-            article_language,
-            review_id,
-            review_author,
-            review_verdict,
-            rating_text,
-            summary,
-            published_at,
-        ) = row
-        detail = {
-            "id": claim_id,
-            "article": article_id,
-            "quote": quote,
-            "start": start,
-            "end": end,
-            "claim_reviewed": claim_reviewed,
-            "claimant": claimant,
-            "claimed_at": render_date(claimed_at),
-            "check_worthiness": float(check_worthiness),
-            "status": status,
-            "verdict": verdict,
-            "tags": tags[claim_id],
-            "created_at": render(created_at),
-            "updated_at": render(updated_at),
-            "version": version,
-            "article_title": article_title,
-            "article_url": article_url,
-            "published_review": {
-                "id": review_id,
-                "author": review_author,
-                "verdict": review_verdict,
-                "rating_text": rating_text,
-                "rating_value": RATING_VALUES.get(review_verdict),
-                "summary": summary,
-                "published_at": render(published_at),
-                "evidence": evidence[review_id],
-            },
-        }
-        article = {
-            "publisher": article_publisher,
-            "author": article_author,
-            "published_at": render(article_published_at),
-            "language": article_language,
-        }
-        yield ExportedClaim(detail, article)
