@@ -130,7 +130,7 @@ class UTCTimestamp(Func):
     and the datetime is then formatted again in Python: about 6.5 µs a timestamp. Measured with
     bench/export.py at 100,000 claims (800,000 timestamps), that made exports 6.7-8.2× COPY
     instead of 2.7-3.6×, 5.4 s more CPU (bench/README.md); the database formats them in its own
-    process for next to nothing. Dates load in C and are formatted in Python (5% of the reading).
+    process for next to nothing. Dates load in C and are formatted in Python (about 7% of the reading).
     """
 
     output_field = CharField()
