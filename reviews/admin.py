@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 
 from claims import admin as claims_admin
@@ -13,6 +12,7 @@ from factcheck.admin import HistoryAdmin
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from reviews import exports, workflow
+from reviews.api.export_views import export_response
 from reviews.models import Evidence, Review
 
 
@@ -38,10 +38,7 @@ class ClaimAdmin(claims_admin.ClaimAdmin):
                 f"{skipped} selected claim(s) are not verified and were left out of the export.",
                 messages.WARNING,
             )
-        claims = exports.exported_claims(queryset.filter(status=Claim.Status.VERIFIED))
-        response = StreamingHttpResponse(fmt.write(claims), content_type=fmt.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
-        return response
+        return export_response(fmt, queryset.verified())
 
     @admin.action(description="Export selected as ClaimReview JSON-LD (verified only)")
     def export_claimreview(self, request, queryset):

@@ -7,13 +7,14 @@ from rest_framework.response import Response
 from rest_framework.serializers import BooleanField, CharField, IntegerField
 
 from claims import services, similarity
-from claims.api.filters import ClaimFilter, SimilarQueryForm
+from claims.api.filters import SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
     ClaimSerializer,
     SimilarClaimSerializer,
 )
+from claims.filters import ClaimFilter
 from claims.models import Article, Claim
 from factcheck.api import VersionedMixin
 from factcheck.permissions import IsNewsroom

@@ -117,6 +117,26 @@ class ExportResponse(StreamingHttpResponse):
             super().close()
 
 
+def export_response(fmt, queryset, *, headers=None, slot=None):
+    """The claims of ``queryset`` that have a published review, streamed in ``fmt`` (an
+    ``exports.FORMATS`` value) as an attachment named by ``exports.filename(fmt)``.
+
+    The first batch is read before the response is returned: when the database is down the caller
+    answers with an error (a JSON 503 from the API), not a broken stream. With a ``slot`` (an
+    ``ExportSlot``) the stream holds it while it is written and gives it back when the response is
+    closed; the caller releases it if this raises.
+    """
+    claims = exports.exported_claims(queryset)
+    first = list(itertools.islice(claims, 1))
+    chunks = fmt.write(itertools.chain(first, claims))
+    if slot is None:
+        response = StreamingHttpResponse(chunks, content_type=fmt.content_type, headers=headers)
+    else:
+        response = ExportResponse(slot.held(chunks), content_type=fmt.content_type, headers=headers, slot=slot)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
+    return response
+
+
 def export_etag(fmt, params, count, last_modified):
     """A weak ETag for an export: the data's state, the request and the settings the output depends on.
 
@@ -231,10 +251,9 @@ class ClaimExportView(generics.GenericAPIView):
         if request.method == "HEAD":
             # The headers only: no reason to run the export, nor to hold a slot.
             response = StreamingHttpResponse((), content_type=fmt.content_type, headers=headers)
-        else:
-            response = self.stream(fmt, queryset, headers)
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
-        return response
+            response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
+            return response
+        return self.stream(fmt, queryset, headers)
 
     def stream(self, fmt, queryset, headers):
         """The export as a response holding an export slot until it is closed; 503 when none is free."""
@@ -242,11 +261,7 @@ class ClaimExportView(generics.GenericAPIView):
         if slot is None:
             raise ExportsBusy()
         try:
-            claims = exports.exported_claims(queryset)
-            # Read the first batch now: if the database is down the client gets a JSON 503, not a broken stream.
-            first = list(itertools.islice(claims, 1))
-            chunks = slot.held(fmt.write(itertools.chain(first, claims)))
-            return ExportResponse(chunks, content_type=fmt.content_type, headers=headers, slot=slot)
+            return export_response(fmt, queryset, headers=headers, slot=slot)
         except BaseException:
             slot.release()
             raise

@@ -1,6 +1,6 @@
 import django_filters
 
-from claims.api.filters import IsoDateTimeFilter
+from claims.filters import IsoDateTimeFilter
 from claims.models import Verdict
 from factcheck.filters import FilterSet
 from reviews.models import Review

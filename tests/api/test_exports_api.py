@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from claims.models import Claim
 from reviews import exports, workflow
 from reviews.api import export_views
+from reviews.exports import reading
 from reviews.models import Review
 from tests.factories import ClaimFactory, ReviewFactory
 from tests.reviews.test_exports import make_varied_claims
@@ -243,7 +244,7 @@ def count_queries(client, params):
 @pytest.mark.parametrize("fmt", list(exports.FORMATS))
 def test_queries_grow_with_batches_not_with_claims(anon, fmt, monkeypatch, django_assert_max_num_queries):
     """Three queries per batch of claims, whatever the batch holds and the format, and one for the ETag."""
-    monkeypatch.setattr(exports, "BATCH_SIZE", 10)
+    monkeypatch.setattr(reading, "BATCH_SIZE", 10)
     make_verified(5)
     five = count_queries(anon, {"format": fmt})
     assert five == 1 + 3  # anonymous: no session or token lookup

@@ -1,0 +1,52 @@
+"""The claim filters: the claim list's query parameters, shared by the API and the exports."""
+
+from datetime import UTC
+
+import django_filters
+from django.core.exceptions import ValidationError
+
+from claims.models import Claim, Verdict
+from factcheck.filters import FilterSet
+
+MAX_ID = 2**63 - 1
+
+
+class IsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time, converted to UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO allows,
+    and some date-times (``9999-12-31T23:00-05:00``) do not exist in UTC at all."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and value.tzinfo is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError as exc:
+                raise ValidationError("Date-time is out of range.", code="overflow") from exc
+        return value
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = IsoDateTimeField
+
+
+class ClaimFilter(FilterSet):
+    """Filters shared by the claim list and the exports."""
+
+    # No join, so no duplicates: DISTINCT over every column cost 35-44 ms a page at 1M claims.
+    status = django_filters.MultipleChoiceFilter(choices=Claim.Status.choices, distinct=False)
+    verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices, distinct=False)
+    article = django_filters.NumberFilter(field_name="article_id", min_value=1, max_value=MAX_ID)
+    claimant = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
+    tag = django_filters.CharFilter(field_name="tags__name", max_length=50, distinct=False, method="filter_tag")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    search = django_filters.CharFilter(method="filter_search", max_length=500, label="Full-text search")
+
+    class Meta:
+        model = Claim
+        fields = ["status", "verdict", "article", "claimant", "tag", "updated_since", "search"]
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__name=value.lower())
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)

@@ -1,0 +1,96 @@
+"""schema.org ClaimReview: one object per published review, and the ``claimreview`` format, a JSON array of them."""
+
+from functools import partial
+
+from django.conf import settings
+
+from reviews.exports.jsontext import chunks, json_list
+
+
+def review_url(claim_id, review_id):
+    """The public page of a review, under ``FACTCHECK_PUBLIC_BASE_URL``.
+
+    ``FACTCHECK_REVIEW_URL_TEMPLATE`` (``{base}``, ``{claim_id}``, ``{review_id}``) overrides the shape.
+    """
+    return review_urls()(claim_id=claim_id, review_id=review_id)
+
+
+def review_urls():
+    """``review_url`` with the settings read once, for use on every row of an export."""
+    template = getattr(settings, "FACTCHECK_REVIEW_URL_TEMPLATE", "{base}/reviews/{review_id}/")
+    return partial(template.format, base=settings.FACTCHECK_PUBLIC_BASE_URL.rstrip("/"))
+
+
+def organization():
+    """The publishing organisation: the ClaimReview ``author``."""
+    return {
+        "@type": "Organization",
+        "name": settings.FACTCHECK_ORGANIZATION_NAME,
+        "url": settings.FACTCHECK_ORGANIZATION_URL,
+    }
+
+
+def claim_review(claim, *, publisher=None, url=None):
+    """The schema.org ClaimReview (a dict) of a claim's published review.
+
+    ``publisher`` and ``url`` (from ``organization()`` and ``review_urls()``) save reading settings per claim.
+    """
+    detail, article = claim
+    review = detail["published_review"]
+    rating = {"@type": "Rating", "alternateName": review["rating_text"]}
+    if review["rating_value"] is not None:
+        rating.update(ratingValue=review["rating_value"], bestRating=5, worstRating=1)
+    appearance = {"@type": "CreativeWork", "headline": detail["article_title"]}
+    if detail["article_url"]:
+        appearance["url"] = detail["article_url"]
+    if article["published_at"]:
+        appearance["datePublished"] = article["published_at"]
+    if article["author"]:
+        appearance["author"] = {"@type": "Person", "name": article["author"]}
+    if article["publisher"]:
+        appearance["publisher"] = {"@type": "Organization", "name": article["publisher"]}
+    if article["language"]:
+        appearance["inLanguage"] = article["language"]
+    item = {"@type": "Claim"}
+    if detail["claimant"]:
+        item["author"] = {"@type": "Person", "name": detail["claimant"]}
+    if detail["claimed_at"]:
+        item["datePublished"] = detail["claimed_at"]
+    item["appearance"] = appearance
+    result = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": (url or review_urls())(claim_id=detail["id"], review_id=review["id"]),
+        "claimReviewed": detail["claim_reviewed"] or detail["quote"],
+        "author": publisher or organization(),
+        "datePublished": review["published_at"],
+        "reviewRating": rating,
+        "itemReviewed": item,
+    }
+    if review["summary"]:
+        result["reviewBody"] = review["summary"]
+    if review["evidence"]:
+        result["citation"] = [_citation(evidence) for evidence in review["evidence"]]
+    return result
+
+
+def _citation(evidence):
+    work = {"@type": "CreativeWork", "url": evidence["url"]}
+    if evidence["title"]:
+        work["name"] = evidence["title"]
+    if evidence["publisher"]:
+        work["publisher"] = {"@type": "Organization", "name": evidence["publisher"]}
+    if evidence["published_at"]:
+        work["datePublished"] = evidence["published_at"]
+    return work
+
+
+def claim_reviews(claims):
+    """The ClaimReview of each of ``claims``, with the settings read once."""
+    publisher, url = organization(), review_urls()
+    return (claim_review(claim, publisher=publisher, url=url) for claim in claims)
+
+
+def write_claimreview(claims):
+    """A JSON array of ClaimReview objects, one per line."""
+    return chunks(json_list("[", claim_reviews(claims), "]\n"))
