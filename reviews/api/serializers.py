@@ -143,6 +143,14 @@ class ClaimDetailSerializer(ClaimSerializer):
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "article_title", "article_url", "published_review"]
 
+    def to_representation(self, claim):
+        return {
+            **super().to_representation(claim),
+            "article_title": claim.article.title,
+            "article_url": claim.article.url,
+            "published_review": self.get_published_review(claim),
+        }
+
     @extend_schema_field(PublishedReviewSerializer(allow_null=True))
     def get_published_review(self, claim):
         if not hasattr(claim, "published_reviews"):
