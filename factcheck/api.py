@@ -1,6 +1,5 @@
 """Pieces shared by the API viewsets of every app."""
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from factcheck.concurrency import etag, if_match_version
@@ -39,17 +38,3 @@ class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if not (whole_number or digits):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
-
-
-def iso_datetime(value, zone):
-    """A date-time as DRF writes it with the project's settings (``DATETIME_FORMAT`` ISO 8601, ``USE_TZ``).
-
-    ``zone`` is the current time zone, ``timezone.get_current_timezone()``: read it once per object
-    (3 µs each time, most of what showing a date-time costs). A naive date-time is taken to be in it,
-    UTC ends in ``Z``, ``None`` stays ``None``.
-    """
-    if value is None:
-        return None
-    value = value.astimezone(zone) if timezone.is_aware(value) else timezone.make_aware(value, zone)
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text

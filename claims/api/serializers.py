@@ -6,7 +6,8 @@ from rest_framework import serializers
 from claims import services
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim
 from claims.validators import http_url, validate_language
-from factcheck.api import IntegerPrimaryKeyRelatedField, iso_datetime
+from factcheck.api import IntegerPrimaryKeyRelatedField
+from factcheck.formats import iso_datetime
 
 MAX_OFFSET = 2**31 - 1
 

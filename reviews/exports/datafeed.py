@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.utils import timezone
 
+from factcheck.formats import iso_datetime
 from reviews.exports.claimreview import claim_reviews, organization
 from reviews.exports.jsontext import chunks, dumps, json_list
-from reviews.exports.records import render_datetime
 
 
 def write_datafeed(claims):
@@ -17,7 +17,7 @@ def write_datafeed(claims):
             "name": f"{settings.FACTCHECK_ORGANIZATION_NAME} fact checks",
             "url": settings.FACTCHECK_PUBLIC_BASE_URL,
             "publisher": organization(),
-            "dateModified": render_datetime(timezone.now()),
+            "dateModified": iso_datetime(timezone.now()),
         }
     )
     items = (

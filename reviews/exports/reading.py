@@ -14,7 +14,8 @@ from django.db.models import CharField, Count, F, FilteredRelation, Func, Lookup
 from django.utils import timezone
 
 from claims.models import Claim
-from reviews.exports.records import CLAIM_COLUMNS, EVIDENCE_COLUMNS, REVIEW_ID, build, render_datetime
+from factcheck.formats import iso_datetime
+from reviews.exports.records import CLAIM_COLUMNS, EVIDENCE_COLUMNS, REVIEW_ID, build
 from reviews.models import Evidence, Review
 
 # Claims per batch: at 1,000 the three queries of each batch (planning, binding the ids) cost a
@@ -151,7 +152,7 @@ def datetime_reading(alias):
     current time zone."""
     if connections[alias].vendor == "postgresql" and timezone.get_current_timezone_name() == "UTC":
         return UTCTimestamp, _as_is
-    return _as_is, partial(render_datetime, zone=timezone.get_current_timezone())
+    return _as_is, partial(iso_datetime, zone=timezone.get_current_timezone())
 
 
 def _as_is(value):

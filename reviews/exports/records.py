@@ -2,9 +2,8 @@
 
 from collections import namedtuple
 
-from django.utils import timezone
-
 from reviews.models import RATING_VALUES
+from reviews.workflow import EVIDENCE_FIELDS
 
 ExportedClaim = namedtuple("ExportedClaim", ["detail", "article"])
 ExportedClaim.__doc__ = """One verified claim: ``detail`` is the API's claim detail (a plain dict);
@@ -43,28 +42,11 @@ REVIEW_ID = CLAIM_COLUMNS.index("published__id")
 EVIDENCE_COLUMNS = (
     "review_id",
     "id",
-    "url",
-    "title",
-    "publisher",
-    "quote",
-    "stance",
-    "source_type",
-    "published_at",
-    "accessed_at",
-    "archive_url",
+    *EVIDENCE_FIELDS,
     "added_by__username",
     "created_at",
     "updated_at",
 )
-
-
-def render_datetime(value, zone=None):
-    """As DRF renders a datetime: ISO 8601 in ``zone`` (default: the current time zone), ``Z`` for UTC,
-    no fraction when the microseconds are zero (``2024-02-03T04:05:06Z``)."""
-    if not value:
-        return None
-    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def render_date(value):
