@@ -54,8 +54,20 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every write; stale writes are refused.")
+    # The published record (see ``reviews.record``): what readers are served of the claim and its
+    # article, as they were when an editor published this review. Set by ``workflow.publish`` only.
+    record = models.JSONField(null=True, blank=True, editable=False)
+    first_published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the claim's first review was published."
+    )
+    correction = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="What it changed in the published record: [{field, old, new}]; empty for a first publication.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["record", "correction"])
     objects = ReviewQuerySet.as_manager()
 
     class Meta:
@@ -69,6 +81,11 @@ class Review(models.Model):
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="review_verdict_valid"),
             models.CheckConstraint(
                 condition=~Q(state="published") | Q(published_at__isnull=False), name="review_published_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["published", "superseded"])
+                | Q(record__isnull=False, first_published_at__isnull=False),
+                name="review_published_has_record",
             ),
         ]
 

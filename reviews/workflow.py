@@ -13,6 +13,7 @@ from claims.models import Claim
 from factcheck.concurrency import advance_version, bump_version
 from factcheck.exceptions import ConflictError
 from factcheck.roles import is_editor, is_newsroom
+from reviews import record
 from reviews.models import Evidence, Review
 
 REVIEW_FIELDS = ("verdict", "rating_text", "summary")
@@ -193,17 +194,29 @@ def publish(review, *, by):
     claim = Claim.objects.select_for_update().get(pk=review.claim_id)
     if review.state != Review.State.SUBMITTED:
         raise InvalidTransition(f"Only submitted reviews can be published; this review is {review.state}.")
+    now = timezone.now()
+    review.record = record.snapshot(claim, claim.article)
+    review.first_published_at = now
+    review.correction = []
     for previous in Review.objects.select_for_update().filter(claim=claim, state=Review.State.PUBLISHED):
+        review.first_published_at = previous.first_published_at
+        review.correction = record.changes(
+            previous, _evidence_urls(previous), review, review.record, _evidence_urls(review)
+        )
         previous.state = Review.State.SUPERSEDED
         bump_version(previous)
         _save(previous, by=by, reason=f"superseded by review {review.pk}")
     review.state = Review.State.PUBLISHED
-    review.published_at = timezone.now()
+    review.published_at = now
     review.published_by = by
     bump_version(review)
     _save(review, by=by, reason="published")
     sync_claim_status(claim, by=by)
     return review
+
+
+def _evidence_urls(review):
+    return list(review.evidence.values_list("url", flat=True))
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from claims.models import Article, Claim, Verdict
 from factcheck.roles import EDITORS, REVIEWERS
 from reviews import workflow
 from reviews.models import Evidence, Review
+from reviews.record import snapshot
 
 SENTENCES = [
     "The ministry said 2,000 soldiers were killed in three days.",
@@ -152,6 +153,8 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.state in (Review.State.PUBLISHED, Review.State.SUPERSEDED) else None
     )
+    first_published_at = factory.SelfAttribute("published_at")
+    record = factory.LazyAttribute(lambda o: snapshot(o.claim, o.claim.article) if o.published_at else None)
 
     @factory.post_generation
     def sync(self, create, extracted, **kwargs):

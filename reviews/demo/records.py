@@ -66,6 +66,9 @@ class ReviewRow(NamedTuple):
     published_at: datetime | None
     published_by_id: int | None
     version: int
+    record: str | None  # JSON text: reviews.record.snapshot of the claim and article, once published
+    first_published_at: datetime | None
+    correction: str  # JSON text
 
 
 class EvidenceRow(NamedTuple):

@@ -4,12 +4,14 @@ Review versions and claim statuses come from ``reviews.workflow`` (``review_vers
 ``derive_claim_status``), so the generated rows follow the same rules as reviews written through it.
 """
 
+import json
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from claims.models import Claim
 from reviews.demo.records import EvidenceRow, ReviewRow
 from reviews.models import Evidence, Review, Verdict
+from reviews.record import snapshot
 from reviews.workflow import derive_claim_status, review_version
 
 EVIDENCE_SOURCES = [
@@ -97,15 +99,32 @@ class ReviewDesk:
         plans = [(claim, self._plan(claim)) for claim in claims]
         review_ids = iter(self.next_ids(Review, sum(len(reviews) for _, reviews in plans)))
         evidence_plan = []  # (review id, author, created, leaning, count) until evidence ids are known
+        articles = {article.id: article for article in batch.articles}
         for claim, reviews in plans:
             row = batch.claims[claim.index]
             last_change, published_verdict, active = row.updated_at, None, False
+            record = json.dumps(snapshot(row, articles[row.article_id]))
+            first_published = next((planned.published_at for planned in reviews if planned.published_at), None)
+            previous = None  # (verdict, summary) of the last review published
             for planned in reviews:
                 review_id = next(review_ids)
                 author = rng.choice(self.reviewers)
                 returned = planned.state == Review.State.DRAFT and planned.submitted_at is not None
                 updated = planned.published_at or planned.submitted_at or planned.created_at
                 leaning = VERDICT_LEANING[planned.verdict]
+                summary = self._summary(leaning) + " " + self._summary(leaning)
+                correction = []
+                if planned.published_at and previous is not None:  # a correction: what readers see changed
+                    correction = [
+                        {"field": name, "old": old, "new": new}
+                        for name, old, new in (
+                            ("verdict", previous[0], planned.verdict),
+                            ("summary", previous[1], summary),
+                        )
+                        if old != new
+                    ]
+                if planned.published_at:
+                    previous = (planned.verdict, summary)
                 batch.reviews.append(
                     ReviewRow(
                         id=review_id,
@@ -113,7 +132,7 @@ class ReviewDesk:
                         author_id=author,
                         verdict=planned.verdict,
                         rating_text=Verdict(planned.verdict).label,
-                        summary=self._summary(leaning) + " " + self._summary(leaning),
+                        summary=summary,
                         state=planned.state,
                         editor_comment=rng.choice(EDITOR_COMMENTS) if returned else "",
                         created_at=planned.created_at,
@@ -122,6 +141,9 @@ class ReviewDesk:
                         published_at=planned.published_at,
                         published_by_id=rng.choice(self.editors) if planned.published_at else None,
                         version=review_version(planned.state, times_returned=int(returned)),
+                        record=record if planned.published_at else None,
+                        first_published_at=first_published if planned.published_at else None,
+                        correction=json.dumps(correction),
                     )
                 )
                 if planned.state == Review.State.PUBLISHED:
