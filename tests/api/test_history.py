@@ -6,7 +6,7 @@ import re
 import pytest
 
 from reviews import workflow
-from reviews.history import NEWSROOM_FIELDS, PUBLIC_FIELDS
+from reviews.history import NEWSROOM_FIELDS, PUBLIC_FIELDS, RECORD_ENTRY_FIELDS
 from tests.factories import ClaimFactory, EvidenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,16 +41,18 @@ def test_history_covers_the_whole_workflow_in_time_order(reviewer_client, editor
 
     history = reviewer_client.get(f"/api/v1/claims/{claim.id}/history/").json()
     timeline = [(e["model"], e["action"], e["reason"], e["user"]) for e in history]
-    assert timeline[-6:] == [
+    assert timeline[-7:] == [
         ("review", "created", "created", reviewer.username),
         ("claim", "changed", "status follows reviews", reviewer.username),
         ("evidence", "created", "added", reviewer.username),
         ("review", "changed", "submitted", reviewer.username),
         ("review", "changed", "published", editor.username),
+        ("record", "changed", f"published with review {review_id}", editor.username),
         ("claim", "changed", "status follows reviews", editor.username),
     ]
-    published = history[-2]
+    published = history[-3]
     assert changes_of(published)["state"] == ("submitted", "published")
+    assert changes_of(history[-2])["quote"] == (None, claim.quote)
     assert changes_of(history[-1])["status"] == ("in_review", "verified")
     assert [e["at"] for e in history] == sorted(e["at"] for e in history)
 
@@ -210,7 +212,11 @@ def test_public_history_shows_the_review_and_evidence_as_published(anon, returne
     assert evidence["at"] == review["at"]
     claim_entries = [changes_of(e) for e in history if e["model"] == "claim"]
     assert claim_entries[0]["status"] == (None, "verified")
-    assert claim_entries[0]["quote"] == (None, claim.quote)
+    (published_record,) = [e for e in history if e["model"] == "record"]
+    assert published_record["object_id"] == review_id
+    assert published_record["at"] == review["at"]
+    assert changes_of(published_record)["quote"] == (None, claim.quote)
+    assert changes_of(published_record)["article.title"] == (None, claim.article.title)
 
 
 def test_public_history_hides_claim_edits_made_before_publication(anon, reviewer_client, editor_client):
@@ -317,7 +323,8 @@ def test_editors_see_only_allow_listed_fields(editor_client, returned_then_publi
     claim, _ = returned_then_published
     history = json.loads(history_text(editor_client, claim.id))
     for entry in history:
-        assert set(changes_of(entry)) <= set(NEWSROOM_FIELDS[entry["model"]])
+        allowed = RECORD_ENTRY_FIELDS if entry["model"] == "record" else NEWSROOM_FIELDS[entry["model"]]
+        assert set(changes_of(entry)) <= set(allowed)
     assert "Internal: the memo is off the record." in str(history)
     assert "https://internal.example.org/leak" in str(history)
 

@@ -47,11 +47,11 @@ RULES = [
     ("delete_review",             "published",     DENIED,    INVALID,      INVALID,        INVALID),
     ("delete_review",             "superseded",    DENIED,    INVALID,      INVALID,        INVALID),
 
-    # submit checks the state before the role: anyone, even anonymous, is told a non-draft cannot be submitted.
+    # submit checks the role first: someone outside the newsroom is refused whatever the review's state.
     ("submit",                    "draft",         DENIED,    "submitted",  DENIED,         "submitted"),
-    ("submit",                    "submitted",     INVALID,   INVALID,      INVALID,        INVALID),
-    ("submit",                    "published",     INVALID,   INVALID,      INVALID,        INVALID),
-    ("submit",                    "superseded",    INVALID,   INVALID,      INVALID,        INVALID),
+    ("submit",                    "submitted",     DENIED,    INVALID,      INVALID,        INVALID),
+    ("submit",                    "published",     DENIED,    INVALID,      INVALID,        INVALID),
+    ("submit",                    "superseded",    DENIED,    INVALID,      INVALID,        INVALID),
 
     ("publish",                   "draft",         DENIED,    DENIED,       DENIED,         INVALID),
     ("publish",                   "submitted",     DENIED,    DENIED,       DENIED,         "published"),
