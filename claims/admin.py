@@ -29,6 +29,13 @@ class CachedValuesListFilter(admin.AllValuesFieldListFilter):
         self.lookup_choices = cache.get_or_set(key, lambda: list(self.lookup_choices), FILTER_CHOICES_SECONDS)
 
 
+def https_urls(field, **kwargs):
+    """A model field's form field; URLs without a scheme are taken as https (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ArticleForm(forms.ModelForm):
     """Refuses, as the API does, a body that is already stored or that would move claims' text."""
 
@@ -37,6 +44,8 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "url", "publisher", "author", "published_at", "language", "body"]
+        # Also for the url when the admin shows it read-only and builds the form without the field above.
+        formfield_callback = https_urls
 
     def clean_url(self):
         return self.cleaned_data["url"] or None

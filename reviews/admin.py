@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from claims import admin as claims_admin
+from claims import services
 from claims.models import Article, Claim
 from claims.text import search_text
 from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
+from factcheck.exceptions import ConflictError
 from reviews import exports, record, workflow
 from reviews.api.export_views import export_response
 from reviews.models import Evidence, Review
@@ -32,9 +34,28 @@ class PublishedRecordAdmin:
     anyway, whatever the form sends)."""
 
     record_fields = ()
+    check_change = None  # claims.services.check_claim_change or check_article_change
 
     def frozen(self, obj):
         raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A form opened while the record could change (during a correction) may be posted after it was
+        # frozen again: its record fields, read-only now, would be dropped in silence. Say so instead.
+        if request.method == "POST" and object_id is not None:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and self.has_change_permission(request, obj) and self._is_frozen(request, obj):
+                form_class = forms.modelform_factory(
+                    self.model, fields=self.record_fields, formfield_callback=claims_admin.https_urls
+                )
+                form = form_class(request.POST, instance=obj)
+                changed = [name for name in form.changed_data if name in request.POST]
+                try:
+                    type(self).check_change(obj, changed, by=request.user)
+                except ConflictError as exc:
+                    self.message_user(request, f"Nothing was changed: {exc}", messages.ERROR)
+                    return HttpResponseRedirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _is_frozen(self, request, obj):
         # Judged once per request and object: the form's fields and read-only fields both ask.
@@ -63,6 +84,7 @@ class ClaimAdmin(PublishedRecordAdmin, claims_admin.ClaimAdmin):
     the claim admin's pages stay where they were."""
 
     record_fields = record.CLAIM_FIELDS
+    check_change = services.check_claim_change
 
     def frozen(self, claim):
         return workflow.record_frozen(claim)
@@ -122,6 +144,7 @@ class ArticleAdmin(PublishedRecordAdmin, claims_admin.ArticleAdmin):
     article has no correction open (``workflow.refuse_frozen_article_change``)."""
 
     record_fields = record.ARTICLE_FIELDS
+    check_change = services.check_article_change
 
     def frozen(self, article):
         return bool(workflow.claims_freezing_article(article))

@@ -344,3 +344,52 @@ def test_history_queries_do_not_grow_for_readers_and_reviewers(request, client_n
         body = client.get(f"/api/v1/claims/{review.claim_id}/history/").json()
     assert len([e for e in body if e["model"] == "evidence"]) >= 6
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# Issue #13: the published record changes only through the workflow, and the history shows every step.
+
+
+def test_a_correction_appears_in_the_history_with_what_it_changed(anon, reviewer_client, editor_client, editor):
+    claim = ClaimFactory(verified=True, claim_reviewed="Published wording")
+    first, first_editor = claim.reviews.filter(state="published").values_list("pk", "published_by__username").get()
+    correction = write_review(reviewer_client, claim, summary="Corrected summary.")
+    for wording in ("Draft wording", "Final wording"):
+        version = reviewer_client.get(f"/api/v1/claims/{claim.id}/").json()["version"]
+        response = reviewer_client.patch(
+            f"/api/v1/claims/{claim.id}/", {"claim_reviewed": wording, "version": version}, format="json"
+        )
+        assert response.status_code == 200, response.content
+
+    # Not public until an editor publishes: the public history still shows the published wording only.
+    public = history_text(anon, claim.id)
+    assert "Published wording" in public
+    assert "Draft wording" not in public
+    assert "Final wording" not in public
+    assert "Draft wording" in history_text(reviewer_client, claim.id)
+
+    add_evidence(reviewer_client, correction, url="https://example.org/correction")
+    step(reviewer_client, correction, "submit")
+    step(editor_client, correction, "publish")
+    for client, users in ((anon, (None, None)), (reviewer_client, (first_editor, editor.username))):
+        history = json.loads(history_text(client, claim.id))
+        records = [e for e in history if e["model"] == "record"]
+        assert [(e["object_id"], e["reason"], e["user"]) for e in records] == [
+            (first, f"published with review {first}", users[0]),
+            (correction, f"corrected by review {correction}", users[1]),
+        ]
+        corrected = changes_of(records[-1])
+        assert corrected["claim_reviewed"] == ("Published wording", "Final wording")
+        assert corrected["summary"][1] == "Corrected summary."
+        assert corrected["evidence"][1] == ["https://example.org/correction"]
+    public = history_text(anon, claim.id)
+    assert "Draft wording" not in public, "an intermediate edit never reached readers"
+    assert "Final wording" in public
+
+
+def test_the_public_never_sees_claim_rows_with_record_fields(anon):
+    review = ReviewFactory(state="published")
+    history = json.loads(history_text(anon, review.claim_id))
+    for entry in history:
+        if entry["model"] == "claim":
+            assert set(changes_of(entry)) <= set(PUBLIC_FIELDS["claim"])
+    assert not {"quote", "claim_reviewed", "claimant"} & set(PUBLIC_FIELDS["claim"])
