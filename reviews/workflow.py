@@ -175,6 +175,7 @@ def review_version(state, *, times_returned=0):
     return 1 + len(STEPS_TO_STATE[state]) + len(STEPS_TO_RETURN) * times_returned
 
 
+@transaction.atomic
 def sync_claim_status(claim, *, by=None):
     """Derive a claim's status and verdict from its reviews; save (and record) only if they changed."""
     published = claim.reviews.filter(state=Review.State.PUBLISHED).values_list("verdict", flat=True).first()

@@ -335,3 +335,29 @@ def test_users_are_shown_by_name_without_a_link_to_whoever_cannot_open_the_user_
     client.force_login(superuser)
     html = client.get(f"/admin/reviews/review/{review.id}/change/").content.decode()
     assert f"/admin/auth/user/{reviewer_admin.user.pk}/change/" in html
+
+
+def test_a_claim_added_in_the_admin_is_created_by_the_claim_rules(reviewer_admin):
+    article = ArticleFactory()
+    quote = article.body.split(". ", 1)[1].split(".")[0] + "."
+    start = article.body.index(quote)
+    response = reviewer_admin.post(
+        "/admin/claims/claim/add/",
+        {
+            "article": article.id,
+            "quote": quote,
+            "start": start,
+            "end": start + len(quote),
+            "claim_reviewed": "",
+            "claimant": "The ministry",
+            "claimed_at": "",
+            "check_worthiness": "0.7",
+            "tags": [],
+            "version": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim = Claim.objects.get(article=article)
+    assert (claim.quote, claim.created_by, claim.status) == (quote, reviewer_admin.user, "candidate")
+    assert claim.claimed_at == article.published_at.date(), "defaults to the article's date, as in the API"
+    assert claim.history.get().history_user == reviewer_admin.user
