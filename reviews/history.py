@@ -189,8 +189,8 @@ def record_fields(snapshot):
     return fields
 
 
-def _record_entries(claim, review_rows, *, show_user):
-    """One entry per publication of a review of ``claim``: the record it published, or what it corrected."""
+def _record_entries(review_rows, *, show_user):
+    """One entry per publication among ``review_rows``: the record it published, or what it corrected."""
     publications = {}
     for row in review_rows:
         if row.state == Review.State.PUBLISHED and row.id not in publications:
@@ -245,7 +245,7 @@ def claim_history(claim, *, user):
 
     entries = _entries(claim_rows, "claim", fields["claim"], show_user=newsroom)
     entries += _entries(review_rows, "review", fields["review"], show_user=newsroom)
-    entries += _record_entries(claim, review_rows, show_user=newsroom)
+    entries += _record_entries(review_rows, show_user=newsroom)
     if newsroom:
         entries += _entries(evidence_rows, "evidence", fields["evidence"], show_user=True)
     else:

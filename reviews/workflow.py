@@ -93,9 +93,12 @@ def refuse_frozen_article_change(sender, *, instance, changed, **kwargs):
     fields = [name for name in record.ARTICLE_FIELDS if name in changed]
     if not fields:
         return
-    # Locked, so that no correction is published between this check and the write.
-    list(Claim.objects.select_for_update().filter(article=instance, status=Claim.Status.VERIFIED).values_list("pk"))
-    frozen = claims_freezing_article(instance)
+    # Locked until the caller's write commits, so that no correction is published between this check and
+    # the write. (Its own transaction when the caller, e.g. a form's check before saving, holds none.)
+    with transaction.atomic():
+        verified = Claim.objects.select_for_update().filter(article=instance, status=Claim.Status.VERIFIED)
+        list(verified.values_list("pk"))
+        frozen = claims_freezing_article(instance)
     if frozen:
         shown = _listed(str(pk) for pk in frozen[:20]) + (" …" if len(frozen) > 20 else "")
         raise RecordFrozen(

@@ -361,3 +361,17 @@ def test_a_claim_added_in_the_admin_is_created_by_the_claim_rules(reviewer_admin
     assert (claim.quote, claim.created_by, claim.status) == (quote, reviewer_admin.user, "candidate")
     assert claim.claimed_at == article.published_at.date(), "defaults to the article's date, as in the API"
     assert claim.history.get().history_user == reviewer_admin.user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_articles_form_is_refused_outside_a_test_transaction_too(client):
+    """The admin checks before its own transaction starts; the rule's row locks need one (PostgreSQL)."""
+    editor = EditorFactory()
+    client.force_login(editor)
+    article = ClaimFactory(verified=True).article
+    form = {"title": "Hijacked", "url": article.url, "body": article.body, "language": "en"}
+    response = client.post(f"/admin/claims/article/{article.id}/change/", form, follow=True)
+    assert response.status_code == 200
+    assert "Nothing was changed" in response.content.decode()
+    article.refresh_from_db()
+    assert article.title != "Hijacked"
