@@ -320,21 +320,29 @@ def test_a_published_review_opens_as_a_document_and_a_post_says_nothing_changed(
 
 
 def test_users_are_shown_by_name_without_a_link_to_whoever_cannot_open_the_user_admin(reviewer_admin, client):
-    review = ReviewFactory(state="published", author=reviewer_admin.user)
-    EvidenceFactory(review=review, added_by=reviewer_admin.user)
+    from claims import services
+
+    author = ReviewerFactory()
+    review = ClaimFactory(verified=True, review__author=author).reviews.get()  # evidence added by the author
+    Claim.objects.filter(pk=review.claim_id).update(created_by=author)
+    services.update_claim(review.claim, by=author, check_worthiness=0.2)
     pages = [
         f"/admin/reviews/review/{review.id}/change/",
         f"/admin/reviews/review/{review.id}/history/",
+        f"/admin/reviews/review/{review.id}/history/{review.history.first().history_id}/",
+        f"/admin/claims/claim/{review.claim_id}/change/",
         f"/admin/claims/claim/{review.claim_id}/history/",
     ]
     for page in pages:
-        html = reviewer_admin.get(page).content.decode()
-        assert reviewer_admin.user.username in html, page
+        response = reviewer_admin.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert author.username in html, page
         assert "/admin/auth/user/" not in html, page
     superuser = get_user_model().objects.create_superuser("chief", "chief@example.org", "correct horse")
     client.force_login(superuser)
-    html = client.get(f"/admin/reviews/review/{review.id}/change/").content.decode()
-    assert f"/admin/auth/user/{reviewer_admin.user.pk}/change/" in html
+    for page in (pages[0], pages[3], pages[4]):
+        assert f"/admin/auth/user/{author.pk}/change/" in client.get(page).content.decode(), page
 
 
 def test_a_claim_added_in_the_admin_is_created_by_the_claim_rules(reviewer_admin):
