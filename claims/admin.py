@@ -11,10 +11,10 @@ from claims import services
 from claims.models import Article, Claim, Tag, Verdict
 from claims.text import normalize_body, search_text
 from claims.validators import validate_span
-from factcheck.admin import HistoryAdmin
+from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
-from factcheck.concurrency import advance_version
+from factcheck.exceptions import ConflictError
 
 # How long the choices of the filters that read a whole table are reused.
 FILTER_CHOICES_SECONDS = 600
@@ -29,6 +29,13 @@ class CachedValuesListFilter(admin.AllValuesFieldListFilter):
         self.lookup_choices = cache.get_or_set(key, lambda: list(self.lookup_choices), FILTER_CHOICES_SECONDS)
 
 
+def https_urls(field, **kwargs):
+    """A model field's form field; URLs without a scheme are taken as https (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ArticleForm(forms.ModelForm):
     """Refuses, as the API does, a body that is already stored or that would move claims' text."""
 
@@ -37,6 +44,8 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "url", "publisher", "author", "published_at", "language", "body"]
+        # Also for the url when the admin shows it read-only and builds the form without the field above.
+        formfield_callback = https_urls
 
     def clean_url(self):
         return self.cleaned_data["url"] or None
@@ -52,10 +61,36 @@ class ArticleForm(forms.ModelForm):
             raise forms.ValidationError(exc.messages) from exc
         return body
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:  # refused now rather than when saving (services.update_article asks again)
+            refuse_if_forbidden(services.check_article_change, self.instance, changed_fields(self, Article))
+        return cleaned
+
+
+def changed_fields(form, model):
+    """The fields of the form's instance (as stored, before the form applies itself) that its data changes."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return {
+        name
+        for name, value in form.cleaned_data.items()
+        if name in names and name != "version" and value != getattr(form.instance, name)
+    }
+
+
+def refuse_if_forbidden(check, instance, changed):
+    """Run one of ``claims.services``' checks; its refusal becomes the form's error."""
+    try:
+        check(instance, changed)
+    except ConflictError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(UserNamesAdmin, admin.ModelAdmin):
     form = ArticleForm
+    user_fields = ("created_by",)
+    created_by_name = user_name("created_by")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "publisher", "published_at", "language", "claim_count"]
     list_filter = [("language", CachedValuesListFilter), ("publisher", CachedValuesListFilter)]
@@ -97,10 +132,15 @@ class ArticleAdmin(admin.ModelAdmin):
         return type(form.__name__, (form,), {"extract_claims": extract_claims})
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
+        if change:
+            # Through the rules of the API (services.update_article), on the article as stored.
+            stored = Article.objects.get(pk=obj.pk)
+            changes = {name: getattr(obj, name) for name in form.changed_data if name in services.ARTICLE_FIELDS}
+            services.update_article(stored, by=request.user, **changes)
+            return
+        obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        if not change and form.cleaned_data.get("extract_claims"):
+        if form.cleaned_data.get("extract_claims"):
             try:
                 created = services.extract_claims(obj, by=request.user)
             except services.ExtractionTimeout as exc:
@@ -179,6 +219,8 @@ class ClaimForm(VersionedAdminForm):
         start, end, quote = cleaned.get("start"), cleaned.get("end"), cleaned.get("quote")
         if article is not None and start is not None and end is not None and quote is not None:
             validate_span(article.body, start, end, quote)
+        if self.instance.pk:  # refused now rather than when saving (services.update_claim asks again)
+            refuse_if_forbidden(services.check_claim_change, self.instance, changed_fields(self, Claim))
         return cleaned
 
 
@@ -195,6 +237,8 @@ class ClaimAdmin(HistoryAdmin):
     autocomplete_fields = ["article"]
     filter_horizontal = ["tags"]
     readonly_fields = ["status", "verdict", "in_context", "created_by", "created_at", "updated_at"]
+    user_fields = ("created_by",)
+    created_by_name = user_name("created_by")
     fields = [
         "article",
         "quote",
@@ -239,13 +283,35 @@ class ClaimAdmin(HistoryAdmin):
         after = body[claim.end : claim.end + 200]
         return format_html("…{}<mark>{}</mark>{}…", before, body[claim.start : claim.end], after)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # A claim stays in its article, as in the API: its offsets point into that article's body.
+        return ["article", *readonly] if obj is not None else readonly
+
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
+        """Through the rules of the API (``claims.services``): validation, history, versions, and the
+        refusals of the apps built on claims."""
+        cleaned = form.cleaned_data
+        tags = [tag.name for tag in cleaned["tags"]] if "tags" in form.changed_data else None
         if not change:
-            obj.created_by = request.user
-        else:
-            advance_version(obj, version=form.cleaned_data.get("version"))
-        super().save_model(request, obj, form, change)
+            fields = ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_at", "check_worthiness")
+            claim = services.create_claim(
+                article=cleaned["article"], **{name: cleaned[name] for name in fields}, tags=tags, by=request.user
+            )
+            obj.pk, obj.status, obj.version, obj.created_by = claim.pk, claim.status, claim.version, claim.created_by
+            obj._state.adding = False
+            return
+        changes = {name: cleaned[name] for name in form.changed_data if name in services.CLAIM_FIELDS}
+        if {"quote", "start", "end"} & set(changes):
+            changes.update(quote=cleaned["quote"], start=cleaned["start"], end=cleaned["end"])
+        if changes or tags is not None:
+            claim = services.update_claim(obj, by=request.user, version=cleaned.get("version"), tags=tags, **changes)
+            obj.version = claim.version
+
+    def save_related(self, request, form, formsets, change):
+        # Tags were saved with the claim by save_model; the form must not write them a second time.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def _triage(self, request, queryset, status):
         changed = refused = 0

@@ -10,7 +10,7 @@ which the API answers with a 400 of the same shape; a stale version is a 409 or 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims import extraction
+from claims import extraction, signals
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag, compute_content_hash
 from claims.validators import http_url, locate_quote, validate_span
 from factcheck.concurrency import advance_version, bump_version
@@ -28,6 +28,22 @@ def _record(instance, *, by, reason):
     """Name who made the change and why in the history record the next ``save`` writes."""
     instance._history_user = by if by is not None and by.is_authenticated else None
     instance._change_reason = reason
+
+
+def check_claim_change(claim, changed, *, by=None):
+    """Refuse (by raising) a change of the fields named in ``changed`` if an app built on ``claims`` forbids it.
+
+    Sends ``signals.claim_changing`` (``reviews`` refuses edits of a verified claim's published record
+    outside a correction). ``update_claim`` calls it; the admin's form also does, to refuse before saving.
+    """
+    if changed:
+        signals.claim_changing.send(sender=Claim, instance=claim, changed=frozenset(changed), by=by)
+
+
+def check_article_change(article, changed, *, by=None):
+    """Refuse (by raising) a change of the fields named in ``changed`` (``signals.article_changing``)."""
+    if changed:
+        signals.article_changing.send(sender=Article, instance=article, changed=frozenset(changed), by=by)
 
 
 # --- Articles -----------------------------------------------------------------------------------
@@ -135,16 +151,23 @@ def ingest_article(*, title, body, url=None, publisher="", author="", published_
 
 
 @transaction.atomic
-def update_article(article, **changes):
-    """Apply ``changes`` (any of ``ARTICLE_FIELDS``) to ``article``; the body stays frozen once it has claims."""
+def update_article(article, *, by=None, **changes):
+    """Apply ``changes`` (any of ``ARTICLE_FIELDS``) to ``article``; the body stays frozen once it has claims.
+
+    A change that alters nothing writes nothing. Apps may refuse the change (``check_article_change``).
+    """
     unknown = set(changes) - set(ARTICLE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    if "url" in changes:
+        changes["url"] = changes["url"] or None
+    changes = {field: value for field, value in changes.items() if value != getattr(article, field)}
+    if not changes:
+        return article
+    check_article_change(article, changes, by=by)
     original = Article(pk=article.pk, body=article.body)
     for field, value in changes.items():
         setattr(article, field, value)
-    if "url" in changes:
-        article.url = article.url or None
     _validate_article(article, changes, original=original)
     article.save()
     return article
@@ -249,14 +272,16 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     ``if_match`` (a header's version) or ``version`` (the body's) names the version the caller read:
     412 or 409 when the claim has moved on since (``advance_version``). The claim is changed as it
     is now, locked, not as the caller read it: its status and verdict may have followed a review
-    published meanwhile.
+    published meanwhile. Once the input is valid, apps may refuse the fields it actually changes
+    (``check_claim_change``).
     """
     unknown = set(changes) - set(CLAIM_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    placed = Claim(pk=claim.pk)  # the new span, worked out without touching the claim yet
     _place(
-        claim,
+        placed,
         article=claim.article,
         quote=changes.get("quote"),
         start=changes.get("start", claim.start),
@@ -265,6 +290,9 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     )
     if "status" in changes:
         check_status_change(claim, changes["status"], by=by)
+    after = {**changes, "quote": placed.quote, "start": placed.start, "end": placed.end}
+    check_claim_change(claim, {field for field, value in after.items() if value != getattr(claim, field)}, by=by)
+    claim.quote, claim.start, claim.end = placed.quote, placed.start, placed.end
     advance_version(claim, if_match=if_match, version=version)
     for field in ("claim_reviewed", "claimant", "claimed_at", "check_worthiness", "status"):
         if field in changes:

@@ -1,6 +1,9 @@
-"""The admin's history pages (django-simple-history): read-only, and never wider than the object's own page."""
+"""Admin pieces every app uses: history pages (django-simple-history) that are read-only and never wider
+than the object's own page, and users shown by name to whoever cannot open the user admin."""
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,7 +28,49 @@ def _parse_id(field, value):
         raise Http404 from None
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+# A view name that never resolves: simple-history's history list then shows who made a change without a link.
+NO_USER_PAGE = "admin:factcheck_no_user_page"
+
+
+def can_open_user_admin(request, admin_site):
+    """Whether the user admin would open for ``request.user`` (only staff with user permissions)."""
+    user_admin = admin_site._registry.get(get_user_model())
+    return user_admin is not None and user_admin.has_view_or_change_permission(request)
+
+
+def user_name(field):
+    """A read-only admin field showing the user in ``field`` by name, without a link (``<field>_name``)."""
+
+    @admin.display(description=field.replace("_", " "))
+    def show(model_admin, obj):
+        user = getattr(obj, field, None)
+        return user.get_username() if user is not None else model_admin.get_empty_value_display()
+
+    return show
+
+
+class UserNamesAdmin:
+    """For model admins and inlines: their read-only user fields (``user_fields``) link to the user's admin
+    page only for whoever may open it; anyone else, who would meet a 403 there, sees plain names.
+
+    Each field named in ``user_fields`` needs a ``<field>_name = user_name("<field>")`` beside it.
+    """
+
+    user_fields = ()
+
+    def _user_names(self, request, names):
+        if not self.user_fields or can_open_user_admin(request, self.admin_site):
+            return names
+        return [f"{name}_name" if name in self.user_fields else name for name in names]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._user_names(request, super().get_readonly_fields(request, obj))
+
+    def get_fields(self, request, obj=None):
+        return self._user_names(request, super().get_fields(request, obj))
+
+
+class HistoryAdmin(UserNamesAdmin, SimpleHistoryAdmin):
     """The base of every model admin with history: history answers GET and HEAD only, for what the user may see.
 
     simple-history's history form saves whatever is POSTed onto the object (``SIMPLE_HISTORY_REVERT_DISABLED``
@@ -39,6 +84,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if request.method not in HISTORY_METHODS:
             return history_is_read_only()
         self.get_history_object(request, object_id)
+        if not can_open_user_admin(request, self.admin_site):
+            extra_context = {**(extra_context or {}), "admin_user_view": NO_USER_PAGE}
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

@@ -1,24 +1,102 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from claims import admin as claims_admin
-from claims.models import Claim
+from claims import services
+from claims.models import Article, Claim
 from claims.text import search_text
-from factcheck.admin import HistoryAdmin
+from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
-from reviews import exports, workflow
+from factcheck.exceptions import ConflictError
+from reviews import exports, record, workflow
 from reviews.api.export_views import export_response
 from reviews.models import Evidence, Review
 
+PUBLISHED_RECORD_NOTE = (
+    "Readers see these fields as an editor published them. To change them, start a correction: add a review "
+    "of {what}; while it is open these fields can be edited, and readers see the change once an editor "
+    "publishes the review."
+)
 
-class ClaimAdmin(claims_admin.ClaimAdmin):
+
+class PublishedRecordAdmin:
+    """Shows the record fields (``record_fields``) of an object whose published record is frozen
+    (``frozen(obj)``) read-only, with a line that says how to correct them (``workflow`` refuses the change
+    anyway, whatever the form sends)."""
+
+    record_fields = ()
+    check_change = None  # claims.services.check_claim_change or check_article_change
+
+    def frozen(self, obj):
+        raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A form opened while the record could change (during a correction) may be posted after it was
+        # frozen again: its record fields, read-only now, would be dropped in silence. Say so instead.
+        if request.method == "POST" and object_id is not None:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and self.has_change_permission(request, obj) and self._is_frozen(request, obj):
+                form_class = forms.modelform_factory(
+                    self.model, fields=self.record_fields, formfield_callback=claims_admin.https_urls
+                )
+                form = form_class(request.POST, instance=obj)
+                changed = [name for name in form.changed_data if name in request.POST]
+                try:
+                    type(self).check_change(obj, changed, by=request.user)
+                except ConflictError as exc:
+                    self.message_user(request, f"Nothing was changed: {exc}", messages.ERROR)
+                    return HttpResponseRedirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _is_frozen(self, request, obj):
+        # Judged once per request and object: the form's fields and read-only fields both ask.
+        cache = request.__dict__.setdefault("_record_frozen", {})
+        key = (type(obj).__name__, obj.pk)
+        if key not in cache:
+            cache[key] = self.frozen(obj)
+        return cache[key]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is None or not self._is_frozen(request, obj):
+            return readonly
+        return ["published_record", *self.record_fields, *(name for name in readonly if name not in self.record_fields)]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or not self._is_frozen(request, obj):
+            return fields
+        return ["published_record", *(name for name in fields if name != "published_record")]
+
+
+class ClaimAdmin(PublishedRecordAdmin, claims_admin.ClaimAdmin):
     """claims/admin.py's ClaimAdmin, plus the actions that export the selected claims with their published
-    reviews. Registered in its place (below), so the claim admin's pages stay where they were."""
+    reviews, and the published record read-only outside a correction. Registered in its place (below), so
+    the claim admin's pages stay where they were."""
+
+    record_fields = record.CLAIM_FIELDS
+    check_change = services.check_claim_change
+
+    def frozen(self, claim):
+        return workflow.record_frozen(claim)
+
+    @admin.display(description="published record")
+    def published_record(self, claim):
+        return format_html(
+            '{} <a href="{}?claim={}">Add a review of this claim</a>.',
+            PUBLISHED_RECORD_NOTE.format(what="this claim"),
+            reverse("admin:reviews_review_add"),
+            claim.pk,
+        )
 
     actions = [
         *claims_admin.ClaimAdmin.actions,
@@ -61,12 +139,35 @@ admin.site.unregister(Claim)
 admin.site.register(Claim, ClaimAdmin)
 
 
-class EvidenceInline(admin.StackedInline):
+class ArticleAdmin(PublishedRecordAdmin, claims_admin.ArticleAdmin):
+    """claims/admin.py's ArticleAdmin, with the published record read-only while any verified claim of the
+    article has no correction open (``workflow.refuse_frozen_article_change``)."""
+
+    record_fields = record.ARTICLE_FIELDS
+    check_change = services.check_article_change
+
+    def frozen(self, article):
+        return bool(workflow.claims_freezing_article(article))
+
+    @admin.display(description="published record")
+    def published_record(self, article):
+        claims = workflow.claims_freezing_article(article)
+        shown = ", ".join(str(pk) for pk in claims[:20]) + (" …" if len(claims) > 20 else "")
+        return PUBLISHED_RECORD_NOTE.format(what=f"each of its verified claims without one (claims {shown})")
+
+
+admin.site.unregister(Article)
+admin.site.register(Article, ArticleAdmin)
+
+
+class EvidenceInline(UserNamesAdmin, admin.StackedInline):
     model = Evidence
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [*workflow.EVIDENCE_FIELDS, "added_by"]
     readonly_fields = ["added_by"]
+    user_fields = ("added_by",)
+    added_by_name = user_name("added_by")
 
     def _editable(self, request, obj):
         return obj is None or workflow.can_edit(obj, request.user)
@@ -113,8 +214,40 @@ class ReviewAdmin(HistoryAdmin):
         "created_at",
         "updated_at",
     ]
+    user_fields = ("author", "published_by")
+    author_name = user_name("author")
+    published_by_name = user_name("published_by")
     actions = ["submit_reviews", "publish_reviews", "return_reviews"]
     show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        # A review the user may not edit (published or superseded: never; submitted: editors only) opens
+        # as a document, without Save buttons.
+        if obj is not None and not workflow.can_edit(obj, request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            review = self.get_object(request, unquote(object_id))
+            if (
+                review is not None
+                and self.has_view_permission(request, review)
+                and not workflow.can_edit(review, request.user)
+            ):
+                # Django would answer 403; say instead that nothing changed, and why.
+                self.message_user(request, f"Nothing was changed: {self._why_read_only(review)}", messages.WARNING)
+                return HttpResponseRedirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _why_read_only(review):
+        if review.state in (Review.State.PUBLISHED, Review.State.SUPERSEDED):
+            return (
+                f"review {review.pk} is {review.state}, and a published review never changes. To correct it, "
+                "write a new review of the claim; readers see it once an editor publishes it."
+            )
+        return f"review {review.pk} is {review.state}; only an editor may change it now."
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -127,11 +260,12 @@ class ReviewAdmin(HistoryAdmin):
         return queryset.filter(Q(claim__in=claims) | Q(summary__icontains=term)), False
 
     def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
         if obj is not None and not workflow.can_edit(obj, request.user):
-            return ["claim", "verdict", "rating_text", "summary", *self.readonly_fields]
+            return ["claim", "verdict", "rating_text", "summary", *readonly]
         if obj is not None:
-            return ["claim", *self.readonly_fields]
-        return self.readonly_fields
+            return ["claim", *readonly]
+        return readonly
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not (obj.state == Review.State.DRAFT and workflow.can_edit(obj, request.user)):

@@ -7,7 +7,12 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
 
     def ready(self):
+        from claims import signals
         from claims.roles_setup import ensure_groups
+        from reviews import workflow
 
         # After this (the last) app's permissions exist, so both apps' permissions can be granted.
         post_migrate.connect(ensure_groups, sender=self)
+        # The published record changes only through the workflow: claims.services asks before each write.
+        signals.claim_changing.connect(workflow.refuse_frozen_claim_change, dispatch_uid="reviews.record.claim")
+        signals.article_changing.connect(workflow.refuse_frozen_article_change, dispatch_uid="reviews.record.article")

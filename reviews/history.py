@@ -9,9 +9,15 @@ Two audiences, each with an allow-list of fields per model (a field not listed i
   the reviews the review API shows them (``Review.objects.visible_to``), judged on each review as
   it is now, so another reviewer's draft stays out for its whole life, also the time it spent
   submitted before it was returned;
-- everyone else sees only the published record: the claim while it is verified, reviews from
-  their publication on (published, then superseded), and the evidence those reviews had when they
-  were published. Never who made a change.
+- everyone else sees only the published record: reviews from their publication on (published, then
+  superseded), the evidence those reviews had when they were published, and of the claim itself, while
+  it is verified, its status, verdict and tags. Never who made a change. What readers see of the claim
+  and its article (``reviews.record``) changes only when an editor publishes a review, so edits of the
+  claim's wording, quote, claimant or date, even made during a correction, stay out until then.
+
+Both audiences get a ``record`` entry at each publication (``object_id``: the review): the first shows
+the published record (the claim's and its article's fields as readers see them), each later one, a
+correction, what it changed for readers (``Review.correction``: record fields, verdict, summary, evidence).
 
 It composes both apps, so it lives here, on the reviews side: ``claims`` knows nothing of reviews. The API
 serves it at ``claims/{id}/history/`` (``reviews/api/views.py``, ``HistoryEntrySerializer``).
@@ -22,24 +28,15 @@ from operator import itemgetter
 
 from claims.models import Claim
 from factcheck.roles import is_editor, is_newsroom
+from reviews import record
 from reviews.models import Evidence, Review
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
-# What readers see of a verified claim, its published reviews and their evidence.
+# What readers see of a verified claim, its published reviews and their evidence. The claim's record
+# fields (``record.CLAIM_FIELDS``) reach them through the ``record`` entries, never from the live row.
 PUBLIC_FIELDS = {
-    "claim": (
-        "article_id",
-        "quote",
-        "start",
-        "end",
-        "claim_reviewed",
-        "claimant",
-        "claimed_at",
-        "status",
-        "verdict",
-        "tags",
-    ),
+    "claim": ("article_id", "status", "verdict", "tags"),
     "review": ("verdict", "rating_text", "summary", "state", "published_at"),
     "evidence": (
         "review_id",
@@ -57,7 +54,19 @@ PUBLIC_FIELDS = {
 # The newsroom also sees the triage score, the editor's return comment and when a review was submitted.
 # No user ids for anyone: the entry's ``user`` already says who (author, publisher, who added evidence).
 NEWSROOM_FIELDS = {
-    "claim": (*PUBLIC_FIELDS["claim"], "check_worthiness"),
+    "claim": (
+        "article_id",
+        "quote",
+        "start",
+        "end",
+        "claim_reviewed",
+        "claimant",
+        "claimed_at",
+        "status",
+        "verdict",
+        "tags",
+        "check_worthiness",
+    ),
     "review": (*PUBLIC_FIELDS["review"], "editor_comment", "submitted_at"),
     "evidence": PUBLIC_FIELDS["evidence"],
 }
@@ -164,6 +173,50 @@ def _published_evidence_entries(review_rows, evidence_rows):
     return entries + _entries(later, "evidence", PUBLIC_FIELDS["evidence"], show_user=False, shown=as_published)
 
 
+# What a ``record`` entry may list: the record's fields, then what readers see of the review itself.
+RECORD_ENTRY_FIELDS = (
+    *record.CLAIM_FIELDS,
+    *(f"article.{name}" for name in record.ARTICLE_FIELDS),
+    *record.REVIEW_FIELDS,
+    "evidence",
+)
+
+
+def record_fields(snapshot):
+    """A published record (``record.snapshot``) as ``{field: value}``, article fields as ``article.<name>``."""
+    fields = {name: snapshot[name] for name in record.CLAIM_FIELDS}
+    fields.update({f"article.{name}": snapshot["article"][name] for name in record.ARTICLE_FIELDS})
+    return fields
+
+
+def _record_entries(review_rows, *, show_user):
+    """One entry per publication among ``review_rows``: the record it published, or what it corrected."""
+    publications = {}
+    for row in review_rows:
+        if row.state == Review.State.PUBLISHED and row.id not in publications:
+            publications[row.id] = row
+    if not publications:
+        return []
+    published = Review.objects.filter(pk__in=publications, record__isnull=False).order_by("published_at", "pk")
+    entries, first = [], True
+    for review_id, snapshot, correction in published.values_list("pk", "record", "correction"):
+        row = publications[review_id]
+        if first:
+            changes = [
+                {"field": name, "old": None, "new": value}
+                for name, value in record_fields(snapshot).items()
+                if value not in (None, "")
+            ]
+            reason = f"published with review {review_id}"
+        else:
+            changes, reason = list(correction), f"corrected by review {review_id}"
+        first = False
+        entry = _entry(row, "record", changes, show_user=show_user)
+        entry.update(action=ACTIONS["~"], reason=reason, _order=(row.history_date, row.history_id, 2))
+        entries.append(entry)
+    return entries
+
+
 def claim_history(claim, *, user):
     """All history entries visible to ``user`` for ``claim``, oldest first, in a fixed number of queries."""
     newsroom = is_newsroom(user)
@@ -174,7 +227,8 @@ def claim_history(claim, *, user):
         return list(queryset.select_related("history_user") if newsroom else queryset)
 
     if not newsroom:
-        # The public sees a claim while it is verified (``Claim.objects.visible_to``) and reviews once published.
+        # The public sees a claim while it is verified (``Claim.objects.visible_to``), only the fields outside
+        # its record (``PUBLIC_FIELDS``), and reviews once published.
         claim_rows = rows(Claim.history, id=claim.pk, status=Claim.Status.VERIFIED)
         review_rows = rows(
             Review.history, claim_id=claim.pk, state__in=[Review.State.PUBLISHED, Review.State.SUPERSEDED]
@@ -191,6 +245,7 @@ def claim_history(claim, *, user):
 
     entries = _entries(claim_rows, "claim", fields["claim"], show_user=newsroom)
     entries += _entries(review_rows, "review", fields["review"], show_user=newsroom)
+    entries += _record_entries(review_rows, show_user=newsroom)
     if newsroom:
         entries += _entries(evidence_rows, "evidence", fields["evidence"], show_user=True)
     else:

@@ -7,6 +7,7 @@ who did it in the history.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from claims.models import Claim
@@ -32,6 +33,80 @@ EVIDENCE_FIELDS = (
 
 class InvalidTransition(ConflictError):
     """The action does not apply to the review in its current state (the API answers 409)."""
+
+
+class RecordFrozen(ConflictError):
+    """A change of a verified claim's published record outside a correction (the API answers 409)."""
+
+
+# --- The published record changes only through the workflow ----------------------------------------
+# What readers see of a verified claim and of its article (``record.CLAIM_FIELDS``, ``record.ARTICLE_FIELDS``)
+# is fixed by an editor's approval. Changing it takes a correction: a new review of the claim, opened before
+# the edit and published by an editor. Readers are served the snapshot of the published review
+# (``record.snapshot``) until then. ``claims.services`` asks before every write (``claims.signals``);
+# ``ReviewsConfig.ready`` connects the two receivers below, so the API, the admin and the commands all obey.
+
+OPEN_STATES = (Review.State.DRAFT, Review.State.SUBMITTED)
+HOW_TO_CORRECT = (
+    "To correct it, start a correction (a new review of the claim), edit the claim while it is open, and have "
+    "an editor publish the review; readers keep seeing the published record until then."
+)
+
+
+def _without_open_correction(claims):
+    """The verified claims among ``claims`` that have no draft or submitted review: their record is frozen."""
+    open_review = Review.objects.filter(claim=OuterRef("pk"), state__in=OPEN_STATES)
+    return claims.verified().exclude(Exists(open_review))
+
+
+def record_frozen(claim):
+    """Whether the published record of ``claim`` cannot change now (verified, and no correction open)."""
+    return (
+        claim.status == Claim.Status.VERIFIED and _without_open_correction(Claim.objects.filter(pk=claim.pk)).exists()
+    )
+
+
+def claims_freezing_article(article):
+    """The ids of ``article``'s verified claims with no correction open: while any, its record fields are frozen."""
+    return list(
+        _without_open_correction(Claim.objects.filter(article=article)).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _listed(names):
+    return ", ".join(names)
+
+
+def refuse_frozen_claim_change(sender, *, instance, changed, **kwargs):
+    """``claims.signals.claim_changing`` receiver: refuse a change of a frozen claim's record fields."""
+    fields = [name for name in record.CLAIM_FIELDS if name in changed]
+    if fields and record_frozen(instance):
+        raise RecordFrozen(
+            f"This claim is verified: its {_listed(fields)} are part of the published fact-check and cannot change "
+            f"on their own. {HOW_TO_CORRECT}"
+        )
+
+
+def refuse_frozen_article_change(sender, *, instance, changed, **kwargs):
+    """``claims.signals.article_changing`` receiver: an article's record fields change only while every
+    verified claim of it has a correction open, since each of their published records shows them."""
+    fields = [name for name in record.ARTICLE_FIELDS if name in changed]
+    if not fields:
+        return
+    # Locked until the caller's write commits, so that no correction is published between this check and
+    # the write. (Its own transaction when the caller, e.g. a form's check before saving, holds none.)
+    with transaction.atomic():
+        verified = Claim.objects.select_for_update().filter(article=instance, status=Claim.Status.VERIFIED)
+        list(verified.values_list("pk"))
+        frozen = claims_freezing_article(instance)
+    if frozen:
+        shown = _listed(str(pk) for pk in frozen[:20]) + (" …" if len(frozen) > 20 else "")
+        raise RecordFrozen(
+            f"This article's {_listed(fields)} are part of the published fact-checks of its verified claims and "
+            f"change only while each of them has a correction open; claim(s) {shown} have none. Start a correction "
+            "(a new review) of each, edit the article, and have an editor publish the reviews; readers keep seeing "
+            "the published record until then."
+        )
 
 
 def _locked(review):
@@ -103,14 +178,24 @@ def review_version(state, *, times_returned=0):
     return 1 + len(STEPS_TO_STATE[state]) + len(STEPS_TO_RETURN) * times_returned
 
 
+@transaction.atomic
 def sync_claim_status(claim, *, by=None):
     """Derive a claim's status and verdict from its reviews; save (and record) only if they changed."""
     published = claim.reviews.filter(state=Review.State.PUBLISHED).values_list("verdict", flat=True).first()
     active = claim.reviews.filter(state__in=[Review.State.DRAFT, Review.State.SUBMITTED]).exists()
     status, verdict = derive_claim_status(claim.status, published, active)
     if (claim.status, claim.verdict) != (status, verdict):
+        # A change like any other: clients holding the claim's old version must not overwrite it. Locked
+        # (a no-op where the caller holds the lock already) so that the version read here is the one bumped.
+        claim.version = Claim.objects.select_for_update().values_list("version", flat=True).get(pk=claim.pk)
         claim.status, claim.verdict = status, verdict
-        _save(claim, by=by, reason="status follows reviews", update_fields=["status", "verdict", "updated_at"])
+        bump_version(claim)
+        _save(
+            claim,
+            by=by,
+            reason="status follows reviews",
+            update_fields=["status", "verdict", "version", "updated_at"],
+        )
     return claim
 
 
@@ -130,16 +215,24 @@ def create_review(claim, *, by, verdict, rating_text="", summary=""):
 
 @transaction.atomic
 def update_review(review, changes, *, by, if_match=None, version=None):
-    """Apply ``changes`` (verdict, rating text, summary) to a review ``by`` may edit, refusing stale writes."""
+    """Apply ``changes`` (verdict, rating text, summary) to a review ``by`` may edit, refusing stale writes.
+
+    Only fields whose value changes count: a change that alters nothing writes nothing (no new version,
+    no history entry) and returns the review as it is.
+    """
     review = _locked(review)
     _require_edit(review, by)
     unknown = set(changes) - set(REVIEW_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    rating_text_given = "rating_text" in changes
+    changes = {field: value for field, value in changes.items() if value != getattr(review, field)}
+    if not changes:
+        return review
     advance_version(review, if_match=if_match, version=version)
     for field, value in changes.items():
         setattr(review, field, value)
-    if "verdict" in changes and "rating_text" not in changes:
+    if "verdict" in changes and not rating_text_given:
         review.rating_text = ""  # re-derived from the new verdict on save
     _save(review, by=by, reason="edited")
     return review
@@ -164,6 +257,8 @@ def delete_review(review, *, by):
 @transaction.atomic
 def submit(review, *, by):
     """Send a draft to the editors. The author or an editor may; it needs a summary and evidence."""
+    if not is_newsroom(by):
+        raise PermissionDenied("Only reviewers and editors may submit reviews.")
     review = _locked(review)
     if review.state != Review.State.DRAFT:
         raise InvalidTransition(f"Only drafts can be submitted; this review is {review.state}.")

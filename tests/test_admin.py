@@ -1,10 +1,20 @@
 """The admin as reviewers and editors use it: claims with their position, the review workflow."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from claims.models import Claim
+from reviews import workflow
 from reviews.models import Evidence, Review
-from tests.factories import ClaimFactory, EditorFactory, EvidenceFactory, ReviewerFactory, ReviewFactory
+from tests.factories import (
+    ArticleFactory,
+    ClaimFactory,
+    EditorFactory,
+    EvidenceFactory,
+    ReviewerFactory,
+    ReviewFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +201,185 @@ def test_article_admin_adds_an_article_without_a_url(editor_admin):
     from claims.models import Article
 
     assert Article.objects.get().url is None
+
+
+# Issue #13: the published record changes only through the workflow, in the admin as in the API.
+
+
+def claim_form(claim, **changes):
+    """The claim change form as the admin posts it (article is read-only on this page)."""
+    claim.refresh_from_db()
+    form = {
+        "quote": claim.quote,
+        "start": claim.start,
+        "end": claim.end,
+        "claim_reviewed": claim.claim_reviewed,
+        "claimant": claim.claimant,
+        "claimed_at": claim.claimed_at.isoformat() if claim.claimed_at else "",
+        "check_worthiness": claim.check_worthiness,
+        "version": claim.version,
+    }
+    return {**form, **changes}
+
+
+def test_a_claim_cannot_be_moved_to_another_article_in_the_admin(reviewer_admin):
+    claim = ClaimFactory()
+    other = ArticleFactory(body=claim.article.body + " More.")
+    html = reviewer_admin.get(f"/admin/claims/claim/{claim.id}/change/").content.decode()
+    assert 'name="article"' not in html
+    response = reviewer_admin.post(
+        f"/admin/claims/claim/{claim.id}/change/", claim_form(claim, article=other.id, claimant="Edited")
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim.refresh_from_db()
+    assert (claim.article_id, claim.claimant) == (claim.article.id, "Edited")
+    assert claim.article_id != other.id
+    assert claim.history.first().history_user == reviewer_admin.user
+
+
+def test_a_verified_claims_record_is_read_only_in_the_admin_with_how_to_correct_it(editor_admin):
+    claim = ClaimFactory(verified=True, claimant="The ministry")
+    html = editor_admin.get(f"/admin/claims/claim/{claim.id}/change/").content.decode()
+    for field in ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_at"):
+        assert f'name="{field}"' not in html, field
+    assert 'name="check_worthiness"' in html
+    assert "start a correction" in html
+    assert f"/admin/reviews/review/add/?claim={claim.id}" in html
+    response = editor_admin.post(f"/admin/claims/claim/{claim.id}/change/", claim_form(claim, claimant="Hijacked"))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.claimant == "The ministry"
+
+
+def test_a_correction_opens_the_record_in_the_admin(reviewer_admin):
+    claim = ClaimFactory(verified=True)
+    workflow.create_review(claim, by=reviewer_admin.user, verdict="false", summary="Corrected.")
+    html = reviewer_admin.get(f"/admin/claims/claim/{claim.id}/change/").content.decode()
+    assert 'name="claimant"' in html
+    assert "start a correction" not in html
+    response = reviewer_admin.post(f"/admin/claims/claim/{claim.id}/change/", claim_form(claim, claimant="Corrected"))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.claimant == "Corrected"
+    assert claim.reviews.get(state="published").record["claimant"] == "The ministry"
+
+
+def test_a_form_opened_during_a_correction_is_refused_once_it_was_published(reviewer_admin):
+    claim = ClaimFactory(verified=True)
+    correction = workflow.create_review(claim, by=reviewer_admin.user, verdict="false", summary="Corrected.")
+    form = claim_form(claim, claimant="Too late")
+    workflow.add_evidence(correction, by=reviewer_admin.user, url="https://example.org/fix")
+    workflow.submit(correction, by=reviewer_admin.user)
+    workflow.publish(correction, by=EditorFactory())
+    form["version"] = Claim.objects.get(pk=claim.pk).version  # the verdict did not change: same version
+    response = reviewer_admin.post(f"/admin/claims/claim/{claim.id}/change/", form, follow=True)
+    text = response.content.decode()
+    assert "Nothing was changed" in text
+    assert "start a correction" in text
+    assert "changed successfully" not in text
+    claim.refresh_from_db()
+    assert claim.claimant == "The ministry"
+
+
+def test_an_articles_record_is_read_only_in_the_admin_while_a_verified_claim_has_no_correction(editor_admin):
+    claim = ClaimFactory(verified=True)
+    article = claim.article
+    html = editor_admin.get(f"/admin/claims/article/{article.id}/change/").content.decode()
+    assert 'name="title"' not in html
+    assert 'name="url"' not in html
+    assert "start a correction" in html
+    form = {"title": "Hijacked", "url": "https://attacker.example.net/", "body": article.body, "language": "en"}
+    assert editor_admin.post(f"/admin/claims/article/{article.id}/change/", form).status_code == 302
+    article.refresh_from_db()
+    assert article.title != "Hijacked"
+
+    workflow.create_review(claim, by=editor_admin.user, verdict="false", summary="Corrected.")
+    response = editor_admin.post(f"/admin/claims/article/{article.id}/change/", {**form, "title": "Corrected"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert article.title == "Corrected"
+
+
+def test_a_published_review_opens_as_a_document_and_a_post_says_nothing_changed(editor_admin):
+    review = ReviewFactory(state="published", summary="As published.")
+    html = editor_admin.get(f"/admin/reviews/review/{review.id}/change/").content.decode()
+    assert 'name="_save"' not in html
+    assert 'name="_continue"' not in html
+    response = editor_admin.post(
+        f"/admin/reviews/review/{review.id}/change/",
+        {"verdict": "true", "summary": "Rewritten.", "version": review.version},
+        follow=True,
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Nothing was changed" in text
+    assert "write a new review of the claim" in text
+    assert "changed successfully" not in text
+    review.refresh_from_db()
+    assert review.summary == "As published."
+
+
+def test_users_are_shown_by_name_without_a_link_to_whoever_cannot_open_the_user_admin(reviewer_admin, client):
+    from claims import services
+
+    author = ReviewerFactory()
+    review = ClaimFactory(verified=True, review__author=author).reviews.get()  # evidence added by the author
+    Claim.objects.filter(pk=review.claim_id).update(created_by=author)
+    services.update_claim(review.claim, by=author, check_worthiness=0.2)
+    pages = [
+        f"/admin/reviews/review/{review.id}/change/",
+        f"/admin/reviews/review/{review.id}/history/",
+        f"/admin/reviews/review/{review.id}/history/{review.history.first().history_id}/",
+        f"/admin/claims/claim/{review.claim_id}/change/",
+        f"/admin/claims/claim/{review.claim_id}/history/",
+    ]
+    for page in pages:
+        response = reviewer_admin.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert author.username in html, page
+        assert "/admin/auth/user/" not in html, page
+    superuser = get_user_model().objects.create_superuser("chief", "chief@example.org", "correct horse")
+    client.force_login(superuser)
+    for page in (pages[0], pages[3], pages[4]):
+        assert f"/admin/auth/user/{author.pk}/change/" in client.get(page).content.decode(), page
+
+
+def test_a_claim_added_in_the_admin_is_created_by_the_claim_rules(reviewer_admin):
+    article = ArticleFactory()
+    quote = article.body.split(". ", 1)[1].split(".")[0] + "."
+    start = article.body.index(quote)
+    response = reviewer_admin.post(
+        "/admin/claims/claim/add/",
+        {
+            "article": article.id,
+            "quote": quote,
+            "start": start,
+            "end": start + len(quote),
+            "claim_reviewed": "",
+            "claimant": "The ministry",
+            "claimed_at": "",
+            "check_worthiness": "0.7",
+            "tags": [],
+            "version": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim = Claim.objects.get(article=article)
+    assert (claim.quote, claim.created_by, claim.status) == (quote, reviewer_admin.user, "candidate")
+    assert claim.claimed_at == article.published_at.date(), "defaults to the article's date, as in the API"
+    assert claim.history.get().history_user == reviewer_admin.user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_articles_form_is_refused_outside_a_test_transaction_too(client):
+    """The admin checks before its own transaction starts; the rule's row locks need one (PostgreSQL)."""
+    editor = EditorFactory()
+    client.force_login(editor)
+    article = ClaimFactory(verified=True).article
+    form = {"title": "Hijacked", "url": article.url, "body": article.body, "language": "en"}
+    response = client.post(f"/admin/claims/article/{article.id}/change/", form, follow=True)
+    assert response.status_code == 200
+    assert "Nothing was changed" in response.content.decode()
+    article.refresh_from_db()
+    assert article.title != "Hijacked"

@@ -87,7 +87,9 @@ class ArticleViewSet(
         return Response(self.get_serializer(article).data, status=code)
 
     def perform_update(self, serializer):
-        serializer.instance = services.update_article(serializer.instance, **serializer.validated_data)
+        serializer.instance = services.update_article(
+            serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
     def _wants_extraction(self, request):
         """``extract`` from the query string or the body: true unless the client says false."""

@@ -15,6 +15,30 @@ from reviews.models import Evidence, Review, published_review_prefetch
 MAX_VERSION = 2**31 - 1
 
 
+# A value before or after a change: text (dates and times as ISO 8601), a number, a list of texts (tags,
+# evidence urls) or null. One branch per JSON type, so that any value matches exactly one.
+CHANGE_VALUE_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "nullable": True},
+        {"type": "number"},
+        {"type": "array", "items": {"type": "string"}},
+    ]
+}
+
+
+@extend_schema_field(CHANGE_VALUE_SCHEMA)
+class ChangeValueField(serializers.JSONField):
+    pass
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One field's change: its name, the value before (null when it had none) and after."""
+
+    field = serializers.CharField()
+    old = ChangeValueField()
+    new = ChangeValueField()
+
+
 class EvidenceSerializer(serializers.ModelSerializer):
     url = serializers.CharField(max_length=2000, validators=[http_url])
     archive_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[http_url])
@@ -64,6 +88,16 @@ class ReviewSerializer(serializers.ModelSerializer):
         help_text="The version you read; a stale one is refused with 409.",
     )
     evidence = EvidenceSerializer(many=True, read_only=True)
+    first_published_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the claim's first review was published (null until published)."
+    )
+    correction = ChangeSerializer(
+        many=True,
+        read_only=True,
+        help_text="What publishing this review changed for readers against the review it superseded: the claim's "
+        "and article's record fields (`article.title`, …), `verdict`, `rating_text`, `summary`, `evidence` (urls). "
+        "Empty for a first publication or a review not published.",
+    )
 
     class Meta:
         model = Review
@@ -82,6 +116,8 @@ class ReviewSerializer(serializers.ModelSerializer):
             "submitted_at",
             "published_at",
             "published_by",
+            "first_published_at",
+            "correction",
             "version",
             "evidence",
         ]
@@ -159,19 +195,17 @@ class ClaimDetailSerializer(ClaimSerializer):
         return PublishedReviewSerializer(reviews[0], context=self.context).data if reviews else None
 
 
-class ChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
-
-
 # An entry of ``claims/{id}/history/``, as ``reviews.history.claim_history`` builds it.
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     user = serializers.CharField(
         allow_null=True, help_text="Who made the change; shown to reviewers and editors only, else null."
     )
-    model = serializers.ChoiceField(choices=["claim", "review", "evidence"])
+    model = serializers.ChoiceField(
+        choices=["claim", "review", "evidence", "record"],
+        help_text="`record`: a publication, with the published record (the first) or what a correction changed; "
+        "`object_id` is then the review's.",
+    )
     object_id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=list(ACTIONS.values()))
     reason = serializers.CharField(allow_null=True)

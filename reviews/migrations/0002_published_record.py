@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=list,
                 editable=False,
-                help_text="What this review changed in the published record: [{field, old, new}]; empty for a first publication.",
+                help_text="What it changed in the published record: [{field, old, new}]; empty for a first publication.",
             ),
         ),
         migrations.AddField(

@@ -183,6 +183,43 @@ WRITES = {
         {"claimant": "Someone else"},
         expect(401, 403, 200, 200, 200),
     ),
+    # The published record changes only through a correction (issue #13), whoever asks.
+    "edit a verified claim's record outside a correction": (
+        "patch",
+        "/api/v1/claims/{verified.pk}/",
+        lambda w: {"claim_reviewed": "Changed", "version": Claim.objects.get(pk=w.verified.pk).version},
+        expect(401, 403, 409, 409, 409),
+    ),
+    "edit a verified claim's quote outside a correction": (
+        "patch",
+        "/api/v1/claims/{verified.pk}/",
+        lambda w: {"start": 0, "end": 6, "version": Claim.objects.get(pk=w.verified.pk).version},
+        expect(401, 403, 409, 409, 409),
+    ),
+    "resend a verified claim's record unchanged": (
+        "patch",
+        "/api/v1/claims/{verified.pk}/",
+        lambda w: {"claimant": w.verified.claimant, "version": Claim.objects.get(pk=w.verified.pk).version},
+        expect(401, 403, 200, 200, 200),
+    ),
+    "tag a verified claim (tags are not in the record)": (
+        "patch",
+        "/api/v1/claims/{verified.pk}/",
+        lambda w: {"tags": ["kharkiv"], "version": Claim.objects.get(pk=w.verified.pk).version},
+        expect(401, 403, 200, 200, 200),
+    ),
+    "edit the article of a verified claim outside a correction": (
+        "patch",
+        "/api/v1/articles/{public_article.pk}/",
+        {"url": "https://attacker.example.net/"},
+        expect(401, 403, 409, 409, 409),
+    ),
+    "submit a published review": (
+        "post",
+        "/api/v1/reviews/{published.pk}/submit/",
+        None,
+        expect(401, 403, 409, 409, 409),
+    ),
     "accept a candidate claim": (
         "patch",
         "/api/v1/claims/{candidate.pk}/",

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from reviews import workflow
-from reviews.history import NEWSROOM_FIELDS, PUBLIC_FIELDS
+from reviews.history import NEWSROOM_FIELDS, PUBLIC_FIELDS, RECORD_ENTRY_FIELDS
 from tests.factories import ClaimFactory, EvidenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,16 +41,18 @@ def test_history_covers_the_whole_workflow_in_time_order(reviewer_client, editor
 
     history = reviewer_client.get(f"/api/v1/claims/{claim.id}/history/").json()
     timeline = [(e["model"], e["action"], e["reason"], e["user"]) for e in history]
-    assert timeline[-6:] == [
+    assert timeline[-7:] == [
         ("review", "created", "created", reviewer.username),
         ("claim", "changed", "status follows reviews", reviewer.username),
         ("evidence", "created", "added", reviewer.username),
         ("review", "changed", "submitted", reviewer.username),
         ("review", "changed", "published", editor.username),
+        ("record", "changed", f"published with review {review_id}", editor.username),
         ("claim", "changed", "status follows reviews", editor.username),
     ]
-    published = history[-2]
+    published = history[-3]
     assert changes_of(published)["state"] == ("submitted", "published")
+    assert changes_of(history[-2])["quote"] == (None, claim.quote)
     assert changes_of(history[-1])["status"] == ("in_review", "verified")
     assert [e["at"] for e in history] == sorted(e["at"] for e in history)
 
@@ -210,7 +212,11 @@ def test_public_history_shows_the_review_and_evidence_as_published(anon, returne
     assert evidence["at"] == review["at"]
     claim_entries = [changes_of(e) for e in history if e["model"] == "claim"]
     assert claim_entries[0]["status"] == (None, "verified")
-    assert claim_entries[0]["quote"] == (None, claim.quote)
+    (published_record,) = [e for e in history if e["model"] == "record"]
+    assert published_record["object_id"] == review_id
+    assert published_record["at"] == review["at"]
+    assert changes_of(published_record)["quote"] == (None, claim.quote)
+    assert changes_of(published_record)["article.title"] == (None, claim.article.title)
 
 
 def test_public_history_hides_claim_edits_made_before_publication(anon, reviewer_client, editor_client):
@@ -317,7 +323,8 @@ def test_editors_see_only_allow_listed_fields(editor_client, returned_then_publi
     claim, _ = returned_then_published
     history = json.loads(history_text(editor_client, claim.id))
     for entry in history:
-        assert set(changes_of(entry)) <= set(NEWSROOM_FIELDS[entry["model"]])
+        allowed = RECORD_ENTRY_FIELDS if entry["model"] == "record" else NEWSROOM_FIELDS[entry["model"]]
+        assert set(changes_of(entry)) <= set(allowed)
     assert "Internal: the memo is off the record." in str(history)
     assert "https://internal.example.org/leak" in str(history)
 
@@ -337,3 +344,52 @@ def test_history_queries_do_not_grow_for_readers_and_reviewers(request, client_n
         body = client.get(f"/api/v1/claims/{review.claim_id}/history/").json()
     assert len([e for e in body if e["model"] == "evidence"]) >= 6
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# Issue #13: the published record changes only through the workflow, and the history shows every step.
+
+
+def test_a_correction_appears_in_the_history_with_what_it_changed(anon, reviewer_client, editor_client, editor):
+    claim = ClaimFactory(verified=True, claim_reviewed="Published wording")
+    first, first_editor = claim.reviews.filter(state="published").values_list("pk", "published_by__username").get()
+    correction = write_review(reviewer_client, claim, summary="Corrected summary.")
+    for wording in ("Draft wording", "Final wording"):
+        version = reviewer_client.get(f"/api/v1/claims/{claim.id}/").json()["version"]
+        response = reviewer_client.patch(
+            f"/api/v1/claims/{claim.id}/", {"claim_reviewed": wording, "version": version}, format="json"
+        )
+        assert response.status_code == 200, response.content
+
+    # Not public until an editor publishes: the public history still shows the published wording only.
+    public = history_text(anon, claim.id)
+    assert "Published wording" in public
+    assert "Draft wording" not in public
+    assert "Final wording" not in public
+    assert "Draft wording" in history_text(reviewer_client, claim.id)
+
+    add_evidence(reviewer_client, correction, url="https://example.org/correction")
+    step(reviewer_client, correction, "submit")
+    step(editor_client, correction, "publish")
+    for client, users in ((anon, (None, None)), (reviewer_client, (first_editor, editor.username))):
+        history = json.loads(history_text(client, claim.id))
+        records = [e for e in history if e["model"] == "record"]
+        assert [(e["object_id"], e["reason"], e["user"]) for e in records] == [
+            (first, f"published with review {first}", users[0]),
+            (correction, f"corrected by review {correction}", users[1]),
+        ]
+        corrected = changes_of(records[-1])
+        assert corrected["claim_reviewed"] == ("Published wording", "Final wording")
+        assert corrected["summary"][1] == "Corrected summary."
+        assert corrected["evidence"][1] == ["https://example.org/correction"]
+    public = history_text(anon, claim.id)
+    assert "Draft wording" not in public, "an intermediate edit never reached readers"
+    assert "Final wording" in public
+
+
+def test_the_public_never_sees_claim_rows_with_record_fields(anon):
+    review = ReviewFactory(state="published")
+    history = json.loads(history_text(anon, review.claim_id))
+    for entry in history:
+        if entry["model"] == "claim":
+            assert set(changes_of(entry)) <= set(PUBLIC_FIELDS["claim"])
+    assert not {"quote", "claim_reviewed", "claimant"} & set(PUBLIC_FIELDS["claim"])

@@ -47,11 +47,11 @@ RULES = [
     ("delete_review",             "published",     DENIED,    INVALID,      INVALID,        INVALID),
     ("delete_review",             "superseded",    DENIED,    INVALID,      INVALID,        INVALID),
 
-    # submit checks the state before the role: anyone, even anonymous, is told a non-draft cannot be submitted.
+    # submit checks the role first: someone outside the newsroom is refused whatever the review's state.
     ("submit",                    "draft",         DENIED,    "submitted",  DENIED,         "submitted"),
-    ("submit",                    "submitted",     INVALID,   INVALID,      INVALID,        INVALID),
-    ("submit",                    "published",     INVALID,   INVALID,      INVALID,        INVALID),
-    ("submit",                    "superseded",    INVALID,   INVALID,      INVALID,        INVALID),
+    ("submit",                    "submitted",     DENIED,    INVALID,      INVALID,        INVALID),
+    ("submit",                    "published",     DENIED,    INVALID,      INVALID,        INVALID),
+    ("submit",                    "superseded",    DENIED,    INVALID,      INVALID,        INVALID),
 
     ("publish",                   "draft",         DENIED,    DENIED,       DENIED,         INVALID),
     ("publish",                   "submitted",     DENIED,    DENIED,       DENIED,         "published"),
@@ -258,3 +258,36 @@ def test_every_action_of_the_workflow_and_every_state_has_rows():
     names |= {"add_evidence", "update_evidence", "delete_evidence"}
     covered = {(action, state) for action, state, *_ in RULES}
     assert {(name, state) for name in names for state in Review.State.values} <= covered
+
+
+def test_a_status_that_follows_the_reviews_moves_the_claims_version():
+    """A client holding the claim from before a review started cannot overwrite what followed."""
+    from claims import services
+    from factcheck.exceptions import Conflict
+
+    claim = ClaimFactory()
+    read = claim.version
+    review = write_review(claim, ReviewerFactory())
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == ("in_review", read + 1)
+    with nothing_changed(), pytest.raises(Conflict):
+        services.update_claim(claim, by=review.author, version=read, claimant="Stale copy")
+
+
+def test_an_edit_that_changes_nothing_writes_nothing():
+    author = ReviewerFactory()
+    review = workflow.create_review(ClaimFactory(), by=author, verdict=Verdict.FALSE, rating_text="Wrong", summary="S")
+    with nothing_changed():
+        result = workflow.update_review(
+            review, {"verdict": Verdict.FALSE, "summary": "S"}, by=author, version=review.version
+        )
+    assert (result.pk, result.version) == (review.pk, review.version)
+
+
+def test_resending_the_verdict_keeps_a_custom_rating_text():
+    author = ReviewerFactory()
+    review = workflow.create_review(ClaimFactory(), by=author, verdict=Verdict.FALSE, rating_text="Wrong")
+    review = workflow.update_review(review, {"verdict": Verdict.FALSE, "summary": "Why."}, by=author)
+    assert (review.rating_text, review.summary) == ("Wrong", "Why.")
+    review = workflow.update_review(review, {"verdict": Verdict.MIXED}, by=author)
+    assert review.rating_text == "Mixed", "a new verdict without a rating text takes the verdict's label"
