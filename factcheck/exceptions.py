@@ -48,6 +48,17 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    """A change to a versioned object names no version: it could overwrite someone else's (428)."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        'Name the version you read: send the If-Match header with its ETag (e.g. If-Match: "3") '
+        'or a "version" field in the body.'
+    )
+    default_code = "precondition_required"
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The database is unavailable; try again shortly."
