@@ -161,7 +161,7 @@ ACTIONS = {
         None,
     ),
     "delete_review": (
-        lambda review, user: workflow.delete_review(review, by=user),
+        lambda review, user: workflow.delete_review(review, by=user, version=review.version),
         lambda before, result, after, user: (
             not Evidence.objects.filter(review_id=before.pk).exists()
             and Claim.objects.get(pk=before.claim_id).status == "accepted"
