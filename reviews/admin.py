@@ -11,6 +11,7 @@ from claims.text import search_text
 from factcheck.admin import HistoryAdmin
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
+from factcheck.concurrency import ANY_VERSION
 from reviews import exports, workflow
 from reviews.api.export_views import export_response
 from reviews.models import Evidence, Review
