@@ -131,7 +131,8 @@ def ingest_article(*, title, body, url=None, publisher="", author="", published_
     """The article with this body: the one already stored, or a new one. Returns ``(article, created)``.
 
     The same text ingested twice is one article (its content hash is unique); the stored one is
-    returned unchanged, whatever the other fields say (``ignored_metadata`` names those that differ). A new article is validated in full first.
+    returned unchanged, whatever the other fields say (``ignored_metadata`` names those that differ).
+    A new article is validated in full first.
     Extraction is a separate step (``extract_claims``), run after this transaction has committed.
     """
     existing = stored_article(body)

@@ -26,8 +26,9 @@ class TokenLoginView(LoginView):
     """Exchange a username and password for an API token.
 
     The credentials are the body: an ``Authorization`` header is not read here, so a client holding an
-    expired or revoked token can log in again. The token is shown once; only its hash is stored. Failed attempts are counted by django-axes
-    and the endpoint is throttled, so password guessing is slowed down and then locked out.
+    expired or revoked token can log in again. The token is shown once; only its hash is stored.
+    Failed attempts are counted by django-axes and the endpoint is throttled, so password guessing is
+    slowed down and then locked out.
     """
 
     authentication_classes = []

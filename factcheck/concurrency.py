@@ -64,7 +64,8 @@ def expected_version(instance, *, if_match, version, body=True):
         name = type(instance)._meta.verbose_name
         if not body:
             raise PreconditionRequired(
-                f'Name the version of this {name} you read: send the If-Match header with its ETag (e.g. If-Match: "3").'
+                f"Name the version of this {name} you read: send the If-Match header with its ETag "
+                '(e.g. If-Match: "3").'
             )
         raise PreconditionRequired(
             f"Name the version of this {name} you read: send the If-Match header with its ETag "

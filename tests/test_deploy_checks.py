@@ -64,5 +64,5 @@ def test_the_check_runs_only_with_deploy(settings):
     settings.DEBUG = False
     settings.FACTCHECK_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     call_command("check", fail_level="WARNING")  # no W001 without --deploy
-    with pytest.raises(SystemCheckError, match="factcheck.W001"):
+    with pytest.raises(SystemCheckError, match=r"factcheck\.W001"):
         call_command("check", deploy=True, fail_level="WARNING", tags=["security"])
