@@ -267,9 +267,9 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     """Apply ``changes`` (any of ``CLAIM_FIELDS``) and ``tags`` to ``claim``, refusing a stale copy.
 
     ``if_match`` (a header's version) or ``version`` (the body's) names the version the caller read:
-    412 or 409 when the claim has moved on since, 428 with neither (``advance_version``). The claim is changed as it
-    is now, locked, not as the caller read it: its status and verdict may have followed a review
-    published meanwhile.
+    412 or 409 when the claim has moved on since, 428 with neither (``advance_version``). The claim
+    is changed as it is now, locked, not as the caller read it: its status and verdict may have
+    followed a review published meanwhile.
     """
     unknown = set(changes) - set(CLAIM_FIELDS)
     if unknown:
