@@ -45,6 +45,11 @@ PRECONDITION_REQUIRED = (
 )
 PRECONDITION_REQUIRED_DELETE = ("No `If-Match` names the version you read.", "Error")
 
+WWW_AUTHENTICATE = {
+    "description": "The schemes that would authenticate: `Token` and `Bearer`.",
+    "schema": {"type": "string"},
+}
+
 # Response fields that only some users see, so they cannot be "required" in the document.
 ROLE_DEPENDENT_FIELDS = {
     "Review": ["editor_comment"],  # newsroom only: reviews.api.serializers.ReviewSerializer.to_representation
@@ -131,4 +136,6 @@ def add_error_responses(result, generator, request, public):
             responses = operation["responses"]
             for code, (description, component) in errors.items():
                 responses.setdefault(code, _error_response(description, component))
+            if "401" in responses:
+                responses["401"].setdefault("headers", {}).setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
     return result

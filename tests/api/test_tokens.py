@@ -188,7 +188,7 @@ def test_the_openapi_document_declares_both_schemes_and_the_anonymous_reads():
     for path_item in paths.values():
         for operation in path_item.values():
             if "security" in operation and operation["security"] != [{}]:
-                assert "401" in operation["responses"]
+                assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
 
 
 def test_an_expired_token_is_refused_and_deleted(reviewer):
