@@ -54,6 +54,25 @@ def stored_article(body):
     return Article.objects.filter(content_hash=compute_content_hash(body)).first()
 
 
+def ignored_metadata(article, posted):
+    """The names of the fields of ``posted`` (title, url, … as a client sent them for the same body) that
+    differ from the stored ``article``: what re-posting a stored body does not apply, so the client can be
+    told. A value the client could not make valid is ``INVALID``, which differs from everything."""
+    ignored = []
+    for name in ARTICLE_FIELDS:
+        if name == "body" or name not in posted:
+            continue
+        value, stored = posted[name], getattr(article, name)
+        if name == "url":
+            value, stored = value or None, stored or None
+        if value is INVALID or value != stored:
+            ignored.append(name)
+    return ignored
+
+
+INVALID = object()
+
+
 def check_url_free(url, *, article=None):
     """Refuse a url that another article than ``article`` already has."""
     if not url:
@@ -128,7 +147,8 @@ def ingest_article(*, title, body, url=None, publisher="", author="", published_
     """The article with this body: the one already stored, or a new one. Returns ``(article, created)``.
 
     The same text ingested twice is one article (its content hash is unique); the stored one is
-    returned unchanged, whatever the other fields say. A new article is validated in full first.
+    returned unchanged, whatever the other fields say (``ignored_metadata`` names those that differ).
+    A new article is validated in full first.
     Extraction is a separate step (``extract_claims``), run after this transaction has committed.
     """
     existing = stored_article(body)
@@ -270,10 +290,10 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     """Apply ``changes`` (any of ``CLAIM_FIELDS``) and ``tags`` to ``claim``, refusing a stale copy.
 
     ``if_match`` (a header's version) or ``version`` (the body's) names the version the caller read:
-    412 or 409 when the claim has moved on since (``advance_version``). The claim is changed as it
-    is now, locked, not as the caller read it: its status and verdict may have followed a review
-    published meanwhile. Once the input is valid, apps may refuse the fields it actually changes
-    (``check_claim_change``).
+    412 or 409 when the claim has moved on since, 428 with neither (``advance_version``). The claim
+    is changed as it is now, locked, not as the caller read it: its status and verdict may have
+    followed a review published meanwhile. Once the input is valid, apps may refuse the fields it
+    actually changes (``check_claim_change``).
     """
     unknown = set(changes) - set(CLAIM_FIELDS)
     if unknown:

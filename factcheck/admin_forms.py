@@ -11,6 +11,11 @@ class VersionedAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         opened_at = cleaned.get("version")
+        if self.instance.pk and opened_at is None and "version" not in self.errors:
+            raise forms.ValidationError(
+                "This form does not say which version it was opened at. Reload the page and reapply your changes.",
+                code="no_version",
+            )
         if self.instance.pk and opened_at is not None:
             current = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if current != opened_at:

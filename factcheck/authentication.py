@@ -25,8 +25,10 @@ class LoginSerializer(AuthTokenSerializer):
 class TokenLoginView(LoginView):
     """Exchange a username and password for an API token.
 
-    The token is shown once; only its hash is stored. Failed attempts are counted by django-axes
-    and the endpoint is throttled, so password guessing is slowed down and then locked out.
+    The credentials are the body: an ``Authorization`` header is not read here, so a client holding an
+    expired or revoked token can log in again. The token is shown once; only its hash is stored.
+    Failed attempts are counted by django-axes and the endpoint is throttled, so password guessing is
+    slowed down and then locked out.
     """
 
     authentication_classes = []
@@ -41,7 +43,7 @@ class TokenLoginView(LoginView):
                 "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
             )
         },
-        auth=[],
+        auth=[{}],
     )
     def post(self, request, format=None):
         # django-axes marks a locked-out request on the object given to authenticate(); its middleware

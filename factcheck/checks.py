@@ -1,4 +1,8 @@
-"""System checks: ``manage.py check --deploy`` refuses a secret key anyone can read in this repository."""
+"""System checks: ``manage.py check --deploy`` refuses a secret key anyone can read in this repository,
+and warns when the published review URLs would point at this machine rather than the public site."""
+
+import ipaddress
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -46,6 +50,51 @@ def check_secret_key(app_configs, **kwargs):
     return []
 
 
+def unreachable_host(url):
+    """Why readers elsewhere could not open ``url`` (a loopback, private or link-local address, ``localhost``,
+    no host at all), or None. Names are not resolved: a check does not touch the network."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme not in ("http", "https") or not host:
+        return "is not an absolute http(s) URL"
+    if host == "localhost" or host.endswith(".localhost"):
+        return "names localhost"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None  # a name: assumed public
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    for kind in ("loopback", "unspecified", "link_local", "private", "reserved", "multicast"):
+        if getattr(address, f"is_{kind}"):
+            return f"is a {kind.replace('_', '-')} address"
+    return None if address.is_global else "is not a public address"
+
+
+def check_public_base_url(app_configs, **kwargs):
+    """``factcheck.W001``: with debug off, the base of the public review URLs (ClaimReview ``url``, the
+    exports, the organization's URL by default) is unset or an address only this network can reach."""
+    if settings.DEBUG:
+        return []
+    url = settings.FACTCHECK_PUBLIC_BASE_URL
+    reason = unreachable_host(url) if url else "is not set"
+    if reason is None:
+        return []
+    return [
+        checks.Warning(
+            f"FACTCHECK_PUBLIC_BASE_URL ({url or 'empty'}) {reason}: every ClaimReview `url` in the exports "
+            "and on the public pages points there, where readers and search engines cannot follow it "
+            "(http://127.0.0.1:8000 is the default when the variable is not set).",
+            hint="Set FACTCHECK_PUBLIC_BASE_URL to the public address of the site, e.g. https://factcheck.example.org",
+            id="factcheck.W001",
+        )
+    ]
+
+
 def register():
     """Register the checks of this module (called once, from the app's ``ready()``)."""
     checks.register(check_secret_key, checks.Tags.security, deploy=True)
+    checks.register(check_public_base_url, checks.Tags.security, deploy=True)

@@ -6,6 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -48,6 +49,17 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    """A change to a versioned object names no version: it could overwrite someone else's (428)."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        'Name the version you read: send the If-Match header with its ETag (e.g. If-Match: "3") '
+        'or a "version" field in the body.'
+    )
+    default_code = "precondition_required"
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The database is unavailable; try again shortly."
@@ -81,4 +93,14 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, ServiceUnavailable):
         response["Retry-After"] = RETRY_AFTER_OUTAGE_SECONDS
+    if response is not None:
+        answer_in_json(context["request"])
     return response
+
+
+def answer_in_json(request):
+    """Errors are JSON even from a view that renders something else (the schema's YAML, the docs' HTML);
+    the browsable API (debug only) keeps its HTML page."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is not None and renderer.format not in ("json", "api"):
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type

@@ -5,6 +5,8 @@ drf-spectacular documents the success response of each view. The errors come fro
 are added here for every operation rather than repeated on each view.
 """
 
+from drf_spectacular import openapi
+
 SAFE_METHODS = {"get", "head", "options"}
 
 ERROR_SCHEMA = {
@@ -36,6 +38,17 @@ WRITE_ERRORS = {
     "415": ("The request body is not JSON.", "Error"),
 }
 PRECONDITION_FAILED = ("`If-Match` names a version that is no longer current.", "Error")
+PRECONDITION_REQUIRED = (
+    "Neither `If-Match` nor a `version` field names the version you read: a change without one could "
+    "overwrite someone else's.",
+    "Error",
+)
+PRECONDITION_REQUIRED_DELETE = ("No `If-Match` names the version you read.", "Error")
+
+WWW_AUTHENTICATE = {
+    "description": "The schemes that would authenticate: `Token` and `Bearer`.",
+    "schema": {"type": "string"},
+}
 
 # Response fields that only some users see, so they cannot be "required" in the document.
 ROLE_DEPENDENT_FIELDS = {
@@ -47,8 +60,31 @@ IF_MATCH = {
     "name": "If-Match",
     "required": False,
     "schema": {"type": "string"},
-    "description": 'The ETag you read (e.g. `"3"`); a stale one is refused with 412.',
+    "description": (
+        'The ETag you read (e.g. `"3"`); a stale one is refused with 412. Send it or a `version` field: '
+        "with neither the change is refused with 428."
+    ),
 }
+IF_MATCH_DELETE = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": 'The ETag you read (e.g. `"3"`): a stale one is refused with 412, none with 428.',
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, plus: reads that anonymous clients may make list ``{}`` among their security
+    requirements (the credentials are optional there; a wrong one is still a 401)."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        permissions = self.view.get_permissions()
+        anonymous_reads = permissions and all(getattr(p, "allows_anonymous_reads", False) for p in permissions)
+        if self.method.lower() in SAFE_METHODS and anonymous_reads and {} not in auths:
+            auths.append({})
+        return auths
 
 
 def _error_response(description, component):
@@ -56,6 +92,11 @@ def _error_response(description, component):
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
     }
+
+
+def _path_is_versioned(path_item, schemas):
+    """Whether the object at this path carries a ``version``: its GET, PUT or PATCH answers with one."""
+    return any(_is_versioned(path_item[method], schemas) for method in ("get", "put", "patch") if method in path_item)
 
 
 def _is_versioned(operation, schemas):
@@ -79,18 +120,22 @@ def add_error_responses(result, generator, request, public):
         required = schemas.get(component, {}).get("required", [])
         required[:] = [name for name in required if name not in fields]
     for path_item in result.get("paths", {}).values():
+        versioned = _path_is_versioned(path_item, schemas)
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             errors = dict(COMMON_ERRORS)
             if method not in SAFE_METHODS:
                 errors.update(WRITE_ERRORS)
-                if method in ("put", "patch") and _is_versioned(operation, schemas):
+                if method in ("put", "patch", "delete") and versioned:
                     errors["412"] = PRECONDITION_FAILED
+                    errors["428"] = PRECONDITION_REQUIRED_DELETE if method == "delete" else PRECONDITION_REQUIRED
                     parameters = operation.setdefault("parameters", [])
                     if not any(p.get("name") == "If-Match" for p in parameters):
-                        parameters.append(IF_MATCH)
+                        parameters.append(IF_MATCH_DELETE if method == "delete" else IF_MATCH)
             responses = operation["responses"]
             for code, (description, component) in errors.items():
                 responses.setdefault(code, _error_response(description, component))
+            if "401" in responses:
+                responses["401"].setdefault("headers", {}).setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
     return result

@@ -9,6 +9,7 @@ class ReadOnlyOrNewsroom(BasePermission):
     """Anyone may read (querysets narrow what); only reviewers and editors may write."""
 
     message = "Only reviewers and editors may change claims, reviews and evidence."
+    allows_anonymous_reads = True  # the OpenAPI document marks these reads as open (factcheck.openapi)
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or is_newsroom(request.user)

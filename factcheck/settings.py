@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "factcheck.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "factcheck.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "factcheck.exceptions.exception_handler",
     # Keyed on factcheck.throttling.client_ip (REMOTE_ADDR unless NUM_PROXIES trusted proxies say otherwise).
     "DEFAULT_THROTTLE_CLASSES": [
@@ -221,7 +221,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Factcheck API",
     "DESCRIPTION": (
         "Claims from news articles, reviews with verdicts and evidence, and exports of verified "
-        "claims. Authenticate with `Authorization: Token <key>` from `POST /api/v1/auth/token/`."
+        "claims. Authenticate with `Authorization: Token <key>` (or `Bearer <key>`) from "
+        "`POST /api/v1/auth/token/`, or not at all for the public reads. An `Authorization` header "
+        "that does not authenticate is a 401, never the anonymous view."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,4 +1,9 @@
-"""API token authentication: django-rest-knox, refusing malformed tokens before they reach the database."""
+"""API token authentication: django-rest-knox, refusing malformed tokens before they reach the database.
+
+Fails closed: any ``Authorization`` header is a claim to be someone, so one that does not
+authenticate (unknown, expired or revoked token, another scheme, no token at all) is a 401, never the
+anonymous view.
+"""
 
 import binascii
 import functools
@@ -14,22 +19,53 @@ from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
+from rest_framework.authentication import get_authorization_header
 
 from factcheck import roles
 
 # Knox tokens are a short prefix and hex digits. Anything else (NUL bytes, non-ASCII, megabytes) is
 # refused here: PostgreSQL rejects NUL in a query and knox would fail to decode invalid UTF-8.
 WELL_FORMED_TOKEN = re.compile(rb"[\x21-\x7e]{1,200}")
+# ``Token`` is knox's (and DRF's) scheme; ``Bearer`` (RFC 6750) is what generated clients send. Same tokens.
+SCHEMES = (b"token", b"bearer")
+# What a 401 asks for: either scheme, in one ``WWW-Authenticate`` header (RFC 9110 allows a list).
+CHALLENGE = 'Token realm="api", Bearer realm="api"'
 
 
 class TokenAuthentication(auth.TokenAuthentication):
-    """``Authorization: Token <key>``; a malformed, unknown or expired key is a 401.
+    """``Authorization: Token <key>`` or ``Bearer <key>``; any other ``Authorization`` header is a 401.
+
+    A request without the header is left to the next authentication class (the session) and is
+    otherwise anonymous. With the header, it authenticates or it is refused: an unknown scheme
+    (``Basic …``), a scheme without a token, an empty header, a malformed, unknown, expired or revoked
+    key. Session authentication never sees such a request.
 
     Knox's own check reads the token, then every token of its user (to delete the expired ones),
     then the permission checks read the user's groups: three queries on every request. Here one
     query reads the token, its user and the user's roles; an expired token is deleted when it is
     presented, and a user's other expired tokens when that user logs in (``TokenLoginView``).
     """
+
+    def authenticate(self, request):
+        if "HTTP_AUTHORIZATION" not in request.META:
+            return None
+        parts = get_authorization_header(request).split()
+        if not parts:
+            raise exceptions.AuthenticationFailed(
+                _("The Authorization header is empty: send `Token <key>` or `Bearer <key>`, or no header at all.")
+            )
+        if parts[0].lower() not in SCHEMES:
+            raise exceptions.AuthenticationFailed(
+                _("Unsupported authorization scheme: send `Token <key>` or `Bearer <key>`.")
+            )
+        if len(parts) == 1:
+            raise exceptions.AuthenticationFailed(_("Invalid token header. No credentials provided."))
+        if len(parts) > 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header. Token string should not contain spaces."))
+        return self.authenticate_credentials(parts[1])
+
+    def authenticate_header(self, request):
+        return CHALLENGE
 
     def authenticate_credentials(self, token):
         invalid = exceptions.AuthenticationFailed(_("Invalid token."))
@@ -71,9 +107,33 @@ def tokens_with_roles():
 
 
 class TokenScheme(KnoxTokenScheme):
-    """Documents :class:`TokenAuthentication` in the OpenAPI document as knox's scheme."""
+    """Documents :class:`TokenAuthentication` in the OpenAPI document: two schemes, either of which will do.
+
+    ``tokenAuth`` (the ``Authorization`` header with ``Token <key>``; OpenAPI's ``http`` type allows
+    only registered schemes, so it is an API key whose value carries the prefix) and ``bearerAuth``
+    (``http`` ``bearer``, which generated clients fill in from a configured token).
+    """
 
     target_class = "factcheck.tokens.TokenAuthentication"
+    name = ["tokenAuth", "bearerAuth"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"tokenAuth": []}, {"bearerAuth": []}]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "`Token <key>`, the key from `POST /api/v1/auth/token/`.",
+            },
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The same key as `Bearer <key>`.",
+            },
+        ]
 
 
 def note_password_change(sender, instance, update_fields=None, **kwargs):

@@ -16,6 +16,7 @@ from claims.text import search_text
 from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
+from factcheck.concurrency import ANY_VERSION
 from factcheck.exceptions import ConflictError
 from reviews import exports, record, workflow
 from reviews.api.export_views import export_response
@@ -305,12 +306,13 @@ class ReviewAdmin(HistoryAdmin):
             else:
                 formset.new_objects.append(workflow.add_evidence(review, by=request.user, **data))
 
+    # The admin's delete confirmation carries no version: it deletes the draft as it is when confirmed.
     def delete_model(self, request, obj):
-        workflow.delete_review(obj, by=request.user)
+        workflow.delete_review(obj, by=request.user, version=ANY_VERSION)
 
     def delete_queryset(self, request, queryset):
         for review in queryset:
-            workflow.delete_review(review, by=request.user)
+            workflow.delete_review(review, by=request.user, version=ANY_VERSION)
 
     def _apply(self, request, queryset, verb, step, **kwargs):
         done = 0

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from claims.models import Claim
-from factcheck.concurrency import advance_version, bump_version
+from factcheck.concurrency import advance_version, bump_version, check_version
 from factcheck.exceptions import ConflictError
 from factcheck.roles import is_editor, is_newsroom
 from reviews import record
@@ -217,8 +217,9 @@ def create_review(claim, *, by, verdict, rating_text="", summary=""):
 def update_review(review, changes, *, by, if_match=None, version=None):
     """Apply ``changes`` (verdict, rating text, summary) to a review ``by`` may edit, refusing stale writes.
 
-    Only fields whose value changes count: a change that alters nothing writes nothing (no new version,
-    no history entry) and returns the review as it is.
+    ``if_match`` or ``version`` names the version the caller read (``advance_version``): with
+    neither, 428. Only fields whose value changes count: a change that alters nothing writes nothing
+    (no new version, no history entry) and returns the review as it is, once the version is checked.
     """
     review = _locked(review)
     _require_edit(review, by)
@@ -228,6 +229,7 @@ def update_review(review, changes, *, by, if_match=None, version=None):
     rating_text_given = "rating_text" in changes
     changes = {field: value for field, value in changes.items() if value != getattr(review, field)}
     if not changes:
+        check_version(review, if_match=if_match, version=version)
         return review
     advance_version(review, if_match=if_match, version=version)
     for field, value in changes.items():
@@ -239,12 +241,16 @@ def update_review(review, changes, *, by, if_match=None, version=None):
 
 
 @transaction.atomic
-def delete_review(review, *, by):
-    """Delete a draft (never anything that was submitted or published)."""
+def delete_review(review, *, by, if_match=None, version=None):
+    """Delete a draft (never anything that was submitted or published) at the version the caller read.
+
+    ``if_match`` or ``version`` names it (``check_version``): 428 with neither, 412/409 when stale.
+    """
     review = _locked(review)
     _require_edit(review, by)
     if review.state != Review.State.DRAFT:
         raise InvalidTransition(f"Only drafts can be deleted; this review is {review.state}.")
+    check_version(review, if_match=if_match, version=version, body=False)
     claim = review.claim
     review._history_user = by
     for evidence in review.evidence.all():

@@ -7,9 +7,10 @@
 It creates a dedicated database (``--database-url``, default ``postgres://root@127.0.0.1:5432/factcheck_load``),
 migrates it, seeds users, articles and claims, starts gunicorn on 127.0.0.1 with production settings
 and runs the clients for a fixed time (and at most ``--max-requests``), all on loopback. Reviewers
-write drafts, add evidence, edit them with ``If-Match`` or unconditionally (two threads share each
-reviewer account, so their edits collide) and submit; editors edit reviews with a ``version`` field,
-edit claims while their reviews are being published, publish or return.
+write drafts, add evidence, edit them with ``If-Match``, or ``If-Match: *`` (last writer wins, on
+purpose), or naming no version (refused with 428, nothing written) — two threads share each reviewer
+account, so their edits collide — and submit; editors edit reviews with a ``version`` field, edit
+claims (``If-Match`` or ``version``) while their reviews are being published, publish or return.
 
 409/412 answers to colliding writes are expected and counted apart; 5xx, connection errors and any
 other unexpected status are errors. Afterwards the database is checked directly: at most one
@@ -349,9 +350,20 @@ def reviewer(client, claim_ids, shared, rng, name):
                 break
             summary = f"{name} edit {secrets.token_hex(4)}"
             time.sleep(rng.random() * 0.01)  # widen the window in which the other thread edits too
-            if rng.random() < 0.25:
-                # No precondition: last writer wins, but only over the summary, never over a state change.
-                operation, precondition = "edit review (unconditional)", {}
+            draw = rng.random()
+            if draw < 0.05:
+                # Naming no version is refused (428) and writes nothing.
+                client.call(
+                    "edit review (no version)",
+                    "PATCH",
+                    f"/api/v1/reviews/{review_id}/",
+                    {"summary": summary},
+                    expected=(428, 409),
+                )
+                continue
+            if draw < 0.25:
+                # If-Match: * — last writer wins on purpose, but only over the summary, never over a state change.
+                operation, precondition = "edit review (If-Match: *)", {"If-Match": "*"}
             else:
                 operation, precondition = "edit review (If-Match)", {"If-Match": headers.get("etag", "")}
             data, status, _ = client.call(
@@ -398,14 +410,18 @@ def editor(client, rng, name):
         if rng.random() < 0.5:
             # Claim edits race with publishing, which changes the claim's status and verdict.
             claim_id = review["claim"]
-            _claim, status, headers = client.call("read claim", "GET", f"/api/v1/claims/{claim_id}/")
+            claim, status, headers = client.call("read claim", "GET", f"/api/v1/claims/{claim_id}/")
             if status == 200:
-                precondition = {"If-Match": headers.get("etag", "")} if rng.random() < 0.5 else {}
+                change = {"claimant": f"{name} {secrets.token_hex(3)}"}
+                if rng.random() < 0.5:
+                    precondition = {"If-Match": headers.get("etag", "")}
+                else:
+                    precondition, change["version"] = {}, claim["version"]
                 client.call(
                     "edit claim",
                     "PATCH",
                     f"/api/v1/claims/{claim_id}/",
-                    {"claimant": f"{name} {secrets.token_hex(3)}"},
+                    change,
                     headers=precondition,
                     expected=(200, 409, 412),
                 )

@@ -325,7 +325,7 @@ def test_users_are_shown_by_name_without_a_link_to_whoever_cannot_open_the_user_
     author = ReviewerFactory()
     review = ClaimFactory(verified=True, review__author=author).reviews.get()  # evidence added by the author
     Claim.objects.filter(pk=review.claim_id).update(created_by=author)
-    services.update_claim(review.claim, by=author, check_worthiness=0.2)
+    services.update_claim(review.claim, by=author, check_worthiness=0.2, version=review.claim.version)
     pages = [
         f"/admin/reviews/review/{review.id}/change/",
         f"/admin/reviews/review/{review.id}/history/",

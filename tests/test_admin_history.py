@@ -64,7 +64,7 @@ def their_deleted_draft(other_reviewer):
     review = ReviewFactory(author=other_reviewer, summary="Deleted reasoning of another reviewer.")
     EvidenceFactory(review=review)
     review_id = review.pk
-    workflow.delete_review(review, by=other_reviewer)
+    workflow.delete_review(review, by=other_reviewer, version=review.version)
     assert not Review.objects.filter(pk=review_id).exists()
     assert Review.history.filter(id=review_id).exists()
     return review_id

@@ -13,6 +13,7 @@ from claims.models import Claim
 from reviews import workflow
 from reviews.models import Evidence, Review
 from tests.factories import EditorFactory, EvidenceFactory, ReviewFactory
+from tests.versions import if_match, version_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -87,7 +88,10 @@ def test_editing_a_claim_while_its_review_is_published_keeps_the_claim_verified(
     editor, publisher = EditorFactory(), EditorFactory()
     # Hold the claim edit after it has read and validated the claim, just before it writes.
     paused = Paused(monkeypatch, views.ClaimViewSet, "perform_update")
-    paused.start(lambda: client_for(editor).patch(f"/api/v1/claims/{review.claim_id}/", {"claimant": "A"}))
+    version = version_of(review.claim)
+    paused.start(
+        lambda: client_for(editor).patch(f"/api/v1/claims/{review.claim_id}/", {"claimant": "A", "version": version})
+    )
     outcome = in_other_connection(lambda: workflow.publish(Review.objects.get(pk=review.pk), by=publisher))
     response = paused.finish()
 
@@ -97,11 +101,13 @@ def test_editing_a_claim_while_its_review_is_published_keeps_the_claim_verified(
     assert (claim.status, claim.verdict) == ("verified", review.verdict)
 
 
-def test_an_unconditional_edit_racing_a_publish_never_unpublishes_the_review(monkeypatch):
+def test_an_any_version_edit_racing_a_publish_never_unpublishes_the_review(monkeypatch):
     review = ReviewFactory(state="submitted")
     editor, publisher = EditorFactory(), EditorFactory()
     paused = Paused(monkeypatch, workflow, "update_review")
-    paused.start(lambda: client_for(editor).patch(f"/api/v1/reviews/{review.pk}/", {"summary": "Late edit."}))
+    paused.start(
+        lambda: client_for(editor).patch(f"/api/v1/reviews/{review.pk}/", {"summary": "Late edit."}, HTTP_IF_MATCH="*")
+    )
     outcome = in_other_connection(lambda: workflow.publish(Review.objects.get(pk=review.pk), by=publisher))
     response = paused.finish()
 
@@ -132,7 +138,8 @@ def test_a_draft_submitted_meanwhile_is_not_deleted(monkeypatch):
     EvidenceFactory(review=review)
     author = review.author
     paused = Paused(monkeypatch, workflow, "delete_review")
-    paused.start(lambda: client_for(author).delete(f"/api/v1/reviews/{review.pk}/"))
+    precondition = if_match(review)
+    paused.start(lambda: client_for(author).delete(f"/api/v1/reviews/{review.pk}/", **precondition))
     outcome = in_other_connection(lambda: workflow.submit(Review.objects.get(pk=review.pk), by=author))
     response = paused.finish()
 

@@ -48,3 +48,10 @@ def test_readme_configuration_table_matches_the_settings():
     read = variables_read_by_settings()
     assert read - documented == set(), f"settings read undocumented variables: {read - documented}"
     assert documented - read == set(), f"README documents variables the settings ignore: {documented - read}"
+
+
+def test_compose_sets_the_public_base_url_explicitly():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    value = compose["services"]["app"]["environment"]["FACTCHECK_PUBLIC_BASE_URL"]
+    # Taken from the environment (.env), so a deployment sets its own; the default is only for local use.
+    assert value.startswith("${FACTCHECK_PUBLIC_BASE_URL")

@@ -53,9 +53,25 @@ def load_settings(monkeypatch, **env):
 
 
 def test_deploy_check_reports_nothing_in_production():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=REAL_KEY)
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=REAL_KEY,
+        FACTCHECK_PUBLIC_BASE_URL="https://factcheck.example.org",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+@pytest.mark.parametrize("url", [None, "http://127.0.0.1:8000", "http://10.1.2.3", "http://localhost:8000"])
+def test_deploy_check_warns_when_review_urls_would_point_at_this_machine(url):
+    result = manage("check", "--deploy", DJANGO_SECRET_KEY=REAL_KEY, FACTCHECK_PUBLIC_BASE_URL=url)
+    assert result.returncode == 0, "a warning, not an error: the server still starts"
+    assert "factcheck.W001" in result.stderr
+    assert "FACTCHECK_PUBLIC_BASE_URL" in result.stderr
+    assert "factcheck.W001" not in manage("check", DJANGO_SECRET_KEY=REAL_KEY, FACTCHECK_PUBLIC_BASE_URL=url).stderr
 
 
 def test_app_refuses_to_start_without_a_secret_key():

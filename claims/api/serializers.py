@@ -72,6 +72,33 @@ class ArticleSerializer(serializers.ModelSerializer):
         return check_field(services.check_body, value, article=self.instance)
 
 
+class StoredArticleSerializer(ArticleSerializer):
+    """The stored article a re-posted body is, with what was not applied of the request (``context["ignored"]``)."""
+
+    detail = serializers.CharField(read_only=True, help_text="What happened, in words.")
+    ignored_fields = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The fields you sent whose values differ from the stored article's and were not applied.",
+    )
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "detail", "ignored_fields"]
+
+    def to_representation(self, article):
+        representation = super().to_representation(article)
+        ignored = list(self.context.get("ignored", []))
+        if ignored:
+            applied = f"Not applied: {', '.join(ignored)}; change them with PATCH on the article."
+        else:
+            applied = "Everything else you sent matches it."
+        representation["detail"] = (
+            f"This body is already stored as article {article.pk}, which is returned unchanged. {applied}"
+        )
+        representation["ignored_fields"] = ignored
+        return representation
+
+
 class ArticleListSerializer(ArticleSerializer):
     """Articles in a list: everything but the body, which can be large."""
 

@@ -1,9 +1,10 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.serializers import BooleanField, CharField, IntegerField
 
 from claims import services, similarity
@@ -13,6 +14,7 @@ from claims.api.serializers import (
     ArticleSerializer,
     ClaimSerializer,
     SimilarClaimSerializer,
+    StoredArticleSerializer,
 )
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim
@@ -37,7 +39,8 @@ class ArticleViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """News articles. Posting a body that is already stored returns the stored article (200).
+    """News articles. Posting a body that is already stored returns the stored article, unchanged (200,
+    with ``Content-Location``, a ``detail`` and the ``ignored_fields`` whose values were not applied).
 
     A new article's candidate claims are extracted as it is created, unless the client asks not to
     with ``?extract=false`` or ``"extract": false`` in the body; ``extract/`` runs it later. A text
@@ -55,7 +58,17 @@ class ArticleViewSet(
     def get_serializer_class(self):
         return ArticleListSerializer if self.action == "list" else ArticleSerializer
 
-    @extend_schema(responses={201: ArticleSerializer, 200: ArticleSerializer, 422: EXTRACTION_TIMEOUT_RESPONSE})
+    @extend_schema(
+        responses={
+            201: ArticleSerializer,
+            200: OpenApiResponse(
+                StoredArticleSerializer,
+                description="The body is already stored: that article, unchanged. `ignored_fields` names what "
+                "you sent that differs from it and was not applied; `Content-Location` is its URL.",
+            ),
+            422: EXTRACTION_TIMEOUT_RESPONSE,
+        }
+    )
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -63,7 +76,14 @@ class ArticleViewSet(
                 OpenApiTypes.BOOL,
                 description="Extract candidate claims from a new article (default true). "
                 'Also accepted as `"extract": false` in the body.',
-            )
+            ),
+            OpenApiParameter(
+                "Content-Location",
+                OpenApiTypes.URI,
+                location=OpenApiParameter.HEADER,
+                response=[200],
+                description="The URL of the stored article this body already is.",
+            ),
         ]
     )
     def create(self, request, *args, **kwargs):
@@ -73,18 +93,38 @@ class ArticleViewSet(
         if isinstance(body, str) and body.strip():
             existing = services.stored_article(body)
             if existing is not None:
-                return Response(self.get_serializer(existing).data, status=status.HTTP_200_OK)
+                return self._stored(existing, request.data, serializer)
         serializer.is_valid(raise_exception=True)
         article, created = services.ingest_article(**serializer.validated_data, by=request.user)
-        if created and extract:
+        if not created:  # stored meanwhile by a concurrent request
+            return self._stored(article, request.data, serializer)
+        if extract:
             # After the article's transaction has committed: analysing the text may take seconds, and
             # on SQLite an open write transaction holds every other writer.
             try:
                 services.extract_claims(article, by=request.user)
             except services.ExtractionTimeout as exc:
                 return extraction_timeout_response(exc, article, saved=True)
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(self.get_serializer(article).data, status=code)
+        return Response(self.get_serializer(article).data, status=status.HTTP_201_CREATED)
+
+    def _stored(self, article, data, serializer):
+        """200 for a body already stored: the article as it is, what of ``data`` was not applied, and its URL."""
+        posted = {}
+        for name, value in data.items():
+            field = serializer.fields.get(name)
+            if name == "body" or field is None or field.read_only:
+                continue
+            try:
+                posted[name] = field.run_validation(value)
+            except ValidationError:
+                posted[name] = services.INVALID
+        context = {**self.get_serializer_context(), "ignored": services.ignored_metadata(article, posted)}
+        url = reverse("article-detail", args=[article.pk], request=self.request)
+        return Response(
+            StoredArticleSerializer(article, context=context).data,
+            status=status.HTTP_200_OK,
+            headers={"Content-Location": url},
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.update_article(

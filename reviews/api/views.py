@@ -54,8 +54,8 @@ class ClaimWithReviewsViewSet(ClaimViewSet):
 
 class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
     """Reviews of claims. Writes go through the workflow: drafts are edited, then submitted,
-    published or returned by the actions below. Send ``If-Match`` (the ETag) or ``version`` to
-    protect an edit against someone else's meanwhile."""
+    published or returned by the actions below. An edit names the version it read, in ``If-Match``
+    (the ETag) or ``version`` (428 with neither); deleting a draft, in ``If-Match``."""
 
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter
@@ -89,7 +89,7 @@ class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance):
-        workflow.delete_review(instance, by=self.request.user)
+        workflow.delete_review(instance, by=self.request.user, if_match=self.if_match())
 
     def _respond(self, review):
         review = self.get_queryset().get(pk=review.pk)

@@ -112,3 +112,54 @@ def test_malformed_json_is_a_400_and_other_media_types_415(reviewer_client):
     assert response.status_code == 415
     response = reviewer_client.post("/api/v1/articles/", data=b"\xff\xfe{}", content_type="application/json")
     assert response.status_code == 400
+
+
+# --- re-posting a stored body: the stored article, and what was not applied ----------------------
+
+
+def test_reposting_a_stored_body_says_which_fields_were_not_applied(reviewer_client):
+    first = reviewer_client.post("/api/v1/articles/?extract=false", ARTICLE, format="json")
+    assert first.status_code == 201
+    assert "ignored_fields" not in first.json()
+    changed = {**ARTICLE, "title": "Another title", "url": "https://attacker.example.org/", "author": "Someone"}
+    again = reviewer_client.post("/api/v1/articles/?extract=false", changed, format="json")
+    assert again.status_code == 200
+    body = again.json()
+    assert body["id"] == first.json()["id"]
+    assert (body["title"], body["url"], body["author"]) == (ARTICLE["title"], ARTICLE["url"], ARTICLE["author"])
+    assert body["ignored_fields"] == ["title", "url", "author"]
+    assert f"already stored as article {body['id']}" in body["detail"]
+    assert "Not applied: title, url, author" in body["detail"]
+    assert again["Content-Location"] == f"http://testserver/api/v1/articles/{body['id']}/"
+    stored = Article.objects.get()
+    assert (stored.title, stored.url, stored.author) == (ARTICLE["title"], ARTICLE["url"], ARTICLE["author"])
+
+
+def test_reposting_the_same_article_exactly_ignores_nothing(reviewer_client):
+    reviewer_client.post("/api/v1/articles/?extract=false", ARTICLE, format="json")
+    # The same instant written in another zone is the same date; a missing field is not "ignored".
+    same = {**ARTICLE, "published_at": "2022-09-10T09:00:00Z"}
+    del same["publisher"]
+    again = reviewer_client.post("/api/v1/articles/?extract=false", same, format="json")
+    assert again.status_code == 200
+    assert again.json()["ignored_fields"] == []
+    assert "Everything else you sent matches it." in again.json()["detail"]
+
+
+def test_reposting_a_stored_body_with_invalid_metadata_names_it_and_stores_nothing(reviewer_client):
+    reviewer_client.post("/api/v1/articles/?extract=false", ARTICLE, format="json")
+    junk = {**ARTICLE, "url": "javascript:alert(1)", "published_at": "not a date", "language": ["en"]}
+    again = reviewer_client.post("/api/v1/articles/?extract=false", junk, format="json")
+    assert again.status_code == 200
+    assert again.json()["ignored_fields"] == ["url", "published_at", "language"]
+    assert Article.objects.get().url == ARTICLE["url"]
+
+
+def test_the_openapi_document_describes_the_repost_answer(reviewer_client):
+    operation = reviewer_client.get("/api/v1/schema/?format=json").json()["paths"]["/api/v1/articles/"]["post"]
+    ok = operation["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/StoredArticle"}
+    assert "Content-Location" in ok["headers"]
+    assert operation["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Article"
+    }

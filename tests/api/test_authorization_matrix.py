@@ -2,9 +2,12 @@
 
 Each row of a matrix is one request; each column the status a role must get. A refused write must
 leave the database as it was; a permitted one is rolled back before the next role (or row) tries,
-so every request meets the same world. A failure lists every row and role that differs.
+so every request meets the same world. A failure lists every row and role that differs. The last
+matrix is every endpoint × every ``Authorization`` header that does not authenticate: all 401.
 """
 
+import base64
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -26,7 +29,8 @@ from tests.factories import (
     ReviewFactory,
     UserFactory,
 )
-from tests.snapshots import database_rows
+from tests.snapshots import changed_tables, database_rows
+from tests.versions import if_match, version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +92,7 @@ def api_client(world, role):
     return client
 
 
-def run_as_every_role(world, method, url, body=None):
+def run_as_every_role(world, method, url, body=None, headers=None):
     """The status each role gets, and whether each refusal left the database as it was.
 
     Every request runs in a transaction rolled back afterwards, so each role meets the same world.
@@ -97,7 +101,7 @@ def run_as_every_role(world, method, url, body=None):
     before = database_rows() if method != "get" else None
     for role in ROLES:
         with transaction.atomic():
-            response = getattr(api_client(world, role), method)(url, body, format="json")
+            response = getattr(api_client(world, role), method)(url, body, format="json", **(headers or {}))
             statuses[role] = response.status_code
             if response.status_code >= 400:
                 assert response["Content-Type"] == "application/json", (role, response.content)
@@ -180,8 +184,21 @@ WRITES = {
     "edit a claim in review": (
         "patch",
         "/api/v1/claims/{in_review.pk}/",
+        lambda w: {"claimant": "Someone else", "version": version_of(w.in_review)},
+        expect(401, 403, 200, 200, 200),
+    ),
+    "edit a claim in review naming no version": (
+        "patch",
+        "/api/v1/claims/{in_review.pk}/",
+        {"claimant": "Someone else"},
+        expect(401, 403, 428, 428, 428),
+    ),
+    "edit a claim in review with If-Match": (
+        "patch",
+        "/api/v1/claims/{in_review.pk}/",
         {"claimant": "Someone else"},
         expect(401, 403, 200, 200, 200),
+        lambda w: if_match(w.in_review),
     ),
     # The published record changes only through a correction (issue #13), whoever asks.
     "edit a verified claim's record outside a correction": (
@@ -223,13 +240,13 @@ WRITES = {
     "accept a candidate claim": (
         "patch",
         "/api/v1/claims/{candidate.pk}/",
-        {"status": "accepted"},
+        lambda w: {"status": "accepted", "version": version_of(w.candidate)},
         expect(401, 403, 200, 200, 200),
     ),
     "dismiss a candidate claim": (
         "patch",
         "/api/v1/claims/{candidate.pk}/",
-        {"status": "dismissed"},
+        lambda w: {"status": "dismissed", "version": version_of(w.candidate)},
         expect(401, 403, 400, 400, 200),
     ),
     "start a review": (
@@ -241,30 +258,80 @@ WRITES = {
     "edit the author's draft": (
         "patch",
         "/api/v1/reviews/{draft.pk}/",
+        lambda w: {"summary": "Changed.", "version": version_of(w.draft)},
+        expect(401, 403, 200, 404, 200),
+    ),
+    "edit the author's draft with If-Match": (
+        "patch",
+        "/api/v1/reviews/{draft.pk}/",
         {"summary": "Changed."},
         expect(401, 403, 200, 404, 200),
+        lambda w: if_match(w.draft),
+    ),
+    "edit the author's draft naming no version": (
+        "patch",
+        "/api/v1/reviews/{draft.pk}/",
+        {"summary": "Changed."},
+        expect(401, 403, 428, 404, 428),
+    ),
+    "replace the author's draft naming no version": (
+        "put",
+        "/api/v1/reviews/{draft.pk}/",
+        lambda w: {"claim": w.in_review.pk, "verdict": "false", "summary": "Changed."},
+        expect(401, 403, 428, 404, 428),
     ),
     "edit another reviewer's draft": (
         "patch",
         "/api/v1/reviews/{other_draft.pk}/",
-        {"summary": "Changed."},
+        lambda w: {"summary": "Changed.", "version": version_of(w.other_draft)},
         expect(401, 403, 404, 200, 200),
     ),
     "edit a submitted review": (
         "patch",
         "/api/v1/reviews/{submitted.pk}/",
-        {"summary": "Changed."},
+        lambda w: {"summary": "Changed.", "version": version_of(w.submitted)},
         expect(401, 403, 409, 403, 200),
     ),
     "edit a published review": (
         "patch",
         "/api/v1/reviews/{published.pk}/",
-        {"summary": "Changed."},
+        lambda w: {"summary": "Changed.", "version": version_of(w.published)},
         expect(401, 403, 409, 409, 409),
     ),
-    "delete the author's draft": ("delete", "/api/v1/reviews/{draft.pk}/", None, expect(401, 403, 204, 404, 204)),
-    "delete a submitted review": ("delete", "/api/v1/reviews/{submitted.pk}/", None, expect(401, 403, 409, 403, 409)),
-    "delete a published review": ("delete", "/api/v1/reviews/{published.pk}/", None, expect(401, 403, 409, 409, 409)),
+    "delete the author's draft": (
+        "delete",
+        "/api/v1/reviews/{draft.pk}/",
+        None,
+        expect(401, 403, 204, 404, 204),
+        lambda w: if_match(w.draft),
+    ),
+    "delete the author's draft naming no version": (
+        "delete",
+        "/api/v1/reviews/{draft.pk}/",
+        None,
+        expect(401, 403, 428, 404, 428),
+    ),
+    "delete the author's draft at a stale version": (
+        "delete",
+        "/api/v1/reviews/{draft.pk}/",
+        None,
+        expect(401, 403, 412, 404, 412),
+        lambda w: {"HTTP_IF_MATCH": f'"{version_of(w.draft) + 1}"'},
+    ),
+    "delete a submitted review": (
+        "delete",
+        "/api/v1/reviews/{submitted.pk}/",
+        None,
+        expect(401, 403, 409, 403, 409),
+        lambda w: if_match(w.submitted),
+    ),
+    "delete a published review": (
+        "delete",
+        "/api/v1/reviews/{published.pk}/",
+        None,
+        expect(401, 403, 409, 409, 409),
+        lambda w: if_match(w.published),
+    ),
     "submit the author's draft": ("post", "/api/v1/reviews/{draft.pk}/submit/", None, expect(401, 403, 200, 404, 200)),
     "publish a submitted review": (
         "post",
@@ -332,9 +399,10 @@ WRITES = {
 
 def test_who_may_change_what_and_refusals_change_nothing(world):
     mismatches, leaks = {}, {}
-    for name, (method, url, body, expected) in WRITES.items():
+    for name, (method, url, body, expected, *headers) in WRITES.items():
         body = body(world) if callable(body) else body
-        statuses, unchanged = run_as_every_role(world, method, url.format(**vars(world)), body)
+        headers = headers[0](world) if headers else None
+        statuses, unchanged = run_as_every_role(world, method, url.format(**vars(world)), body, headers)
         if statuses != expected:
             mismatches[name] = differences(expected, statuses)
         if not all(unchanged.values()):
@@ -445,3 +513,167 @@ def test_reviewers_cannot_change_users_in_the_admin(world):
     assert response.status_code == 403
     victim.refresh_from_db()
     assert victim.check_password("correct horse battery staple")
+
+
+# --- credentials that do not authenticate: 401 everywhere, never the anonymous view ------------------
+
+BASIC = "Basic " + base64.b64encode(b"chief:correct horse").decode()
+
+
+def bad_credentials(world):
+    """``Authorization`` headers that name no one, by what is wrong with them."""
+    author = world.users["author"]
+    _, expired = AuthToken.objects.create(user=author, expiry=timedelta(seconds=-1))
+    revoked_token, revoked = AuthToken.objects.create(user=author)
+    revoked_token.delete()
+    _, of_a_disabled_user = AuthToken.objects.create(user=world.users["outsider"])
+    world.users["outsider"].is_active = False
+    world.users["outsider"].save()
+    return {
+        "an unknown token": "Token 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        "an unknown Bearer token": "Bearer 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        "Bearer and anything": "Bearer anything",
+        "a bare Bearer": "Bearer",
+        "a bare Token": "Token",
+        "Bearer with two words": "Bearer a b",
+        "an expired token": f"Token {expired}",
+        "an expired token as Bearer": f"Bearer {expired}",
+        "a revoked token": f"Bearer {revoked}",
+        "a token of a disabled user": f"Token {of_a_disabled_user}",
+        "a superuser's password as Basic": BASIC,
+        "an unknown scheme": "Digest username=chief",
+        "a bare key without a scheme": expired,
+        "an empty header": "",
+        "blanks": "   ",
+    }
+
+
+def every_endpoint(world):
+    """(method, url, body) of every operation: the reads and writes above, the exports, the schema, the docs."""
+    yield from (
+        ("get", url.format(**vars(world)), None) for url, expected in READS.values() if set(expected.values()) != {404}
+    )
+    for method, url, body, *_ in WRITES.values():
+        yield method, url.format(**vars(world)), body(world) if callable(body) else body
+    yield from [
+        ("get", "/api/v1/claims/", None),
+        ("get", "/api/v1/reviews/", None),
+        ("get", "/api/v1/articles/", None),
+        ("get", "/api/v1/claims/similar/?text=liberated", None),
+        ("get", "/api/v1/exports/claims", None),
+        ("get", "/api/v1/exports/claims?format=csv", None),
+        ("head", "/api/v1/exports/claims?format=ndjson", None),
+        ("get", "/api/v1/schema/", None),
+        ("get", "/api/v1/docs/", None),
+        ("get", "/api/v1/redoc/", None),
+        ("options", "/api/v1/claims/", None),
+        ("post", "/api/v1/auth/token/revoke/", None),
+        ("post", "/api/v1/auth/token/revoke-all/", None),
+    ]
+
+
+def refused_as_unauthenticated(response):
+    """A 401 with a JSON ``detail`` (HEAD: no body) and a ``WWW-Authenticate`` naming both schemes."""
+    return (
+        response.status_code == 401
+        and response["Content-Type"] == "application/json"
+        and (response.request["REQUEST_METHOD"] == "HEAD" or response.json().get("detail"))
+        and "Token" in response["WWW-Authenticate"]
+        and "Bearer" in response["WWW-Authenticate"]
+    )
+
+
+def refusals(requests, headers, client=None):
+    """The requests (method, url, body) × headers that did not get ``refused_as_unauthenticated``."""
+    wrong = {}
+    for method, url, body in requests:
+        for name, header in headers.items():
+            response = getattr(client or APIClient(), method)(url, body, format="json", HTTP_AUTHORIZATION=header)
+            if not refused_as_unauthenticated(response):
+                wrong[(method, url, name)] = (response.status_code, response.content[:100])
+    return wrong
+
+
+# One of each kind of endpoint: a public list, a public object, a newsroom object, a write, a delete,
+# an export, the schema, the docs, token revocation.
+SAMPLE_ENDPOINTS = [
+    ("get", "/api/v1/claims/", None),
+    ("get", "/api/v1/reviews/{published.pk}/", None),
+    ("get", "/api/v1/reviews/{draft.pk}/", None),
+    ("patch", "/api/v1/reviews/{draft.pk}/", {"summary": "Changed.", "version": 1}),
+    ("delete", "/api/v1/evidence/{draft_evidence.pk}/", None),
+    ("get", "/api/v1/exports/claims?format=csv", None),
+    ("get", "/api/v1/schema/", None),
+    ("get", "/api/v1/docs/", None),
+    ("post", "/api/v1/auth/token/revoke/", None),
+]
+
+
+def sample_endpoints(world):
+    return [(method, url.format(**vars(world)), body) for method, url, body in SAMPLE_ENDPOINTS]
+
+
+def test_an_authorization_header_that_does_not_authenticate_is_a_401_on_every_endpoint(world):
+    """Whatever the endpoint, anonymous reads included: never the anonymous view, and nothing written."""
+    credentials = bad_credentials(world)
+    some = {name: credentials[name] for name in ("Bearer and anything", "an unknown token", "an empty header")}
+    before = database_rows()
+    wrong = refusals(every_endpoint(world), some)
+    assert not wrong, f"{len(wrong)} requests not refused as 401: {wrong}"
+    assert database_rows() == before
+
+
+def test_every_kind_of_wrong_credentials_is_a_401(world):
+    credentials = bad_credentials(world)
+    before = database_rows()
+    wrong = refusals(sample_endpoints(world), credentials)
+    assert not wrong, f"{len(wrong)} requests not refused as 401: {wrong}"
+    # Presenting an expired token deletes it; nothing else changed.
+    assert [table for table in changed_tables(before, database_rows()) if table != "knox_authtoken"] == []
+
+
+def test_a_session_does_not_rescue_a_wrong_authorization_header(world):
+    """A browser logged in to the admin that sends a wrong header gets the 401, not the session's user."""
+    client = APIClient()
+    client.force_login(world.users["editor"])
+    before = database_rows()
+    wrong = refusals(sample_endpoints(world), {"Bearer": "Bearer anything", "Basic": BASIC}, client)
+    assert not wrong, f"{len(wrong)} requests not refused as 401: {wrong}"
+    assert database_rows() == before
+
+
+@pytest.mark.parametrize("scheme", ["Token", "Bearer", "token", "BEARER"])
+def test_a_valid_token_works_under_either_scheme_on_every_endpoint(world, scheme):
+    """The same statuses as the author's column of the matrices above, with the key as Token or Bearer."""
+    _, key = AuthToken.objects.create(user=world.users["author"])
+    client = APIClient()
+    mismatches = {}
+    for name, (url, expected) in READS.items():
+        response = client.get(url.format(**vars(world)), HTTP_AUTHORIZATION=f"{scheme} {key}")
+        if response.status_code != expected["author"]:
+            mismatches[name] = (expected["author"], response.status_code)
+    for name, (method, url, body, expected, *headers) in WRITES.items():
+        body = body(world) if callable(body) else body
+        headers = headers[0](world) if headers else {}
+        with transaction.atomic():
+            response = getattr(client, method)(
+                url.format(**vars(world)), body, format="json", HTTP_AUTHORIZATION=f"{scheme} {key}", **headers
+            )
+            transaction.set_rollback(True)
+        if response.status_code != expected["author"]:
+            mismatches[name] = (expected["author"], response.status_code)
+    assert not mismatches, f"(expected, got) by row: {mismatches}"
+
+
+def test_without_an_authorization_header_a_session_still_authenticates(world):
+    client = APIClient()
+    client.force_login(world.users["author"])
+    assert client.get(f"/api/v1/reviews/{world.draft.pk}/").status_code == 200
+    # Writes through a session still need the CSRF token, as before.
+    strict = APIClient(enforce_csrf_checks=True)
+    strict.force_login(world.users["author"])
+    response = strict.patch(
+        f"/api/v1/reviews/{world.draft.pk}/", {"summary": "x"}, format="json", **if_match(world.draft)
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]

@@ -5,6 +5,7 @@ import pytest
 from claims.models import Claim
 from tests.factories import ArticleFactory, ClaimFactory, ReviewFactory
 from tests.snapshots import nothing_changed
+from tests.versions import version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -105,18 +106,19 @@ def test_anonymous_cannot_create_claims(anon):
 
 def test_reviewer_accepts_a_candidate_but_only_an_editor_dismisses(reviewer_client, editor_client):
     claim = ClaimFactory(status="candidate")
-    assert reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"status": "accepted"}).status_code == 200
-    response = reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"status": "dismissed"})
+    url = f"/api/v1/claims/{claim.id}/"
+    assert reviewer_client.patch(url, {"status": "accepted", "version": version_of(claim)}).status_code == 200
+    response = reviewer_client.patch(url, {"status": "dismissed", "version": version_of(claim)})
     assert response.status_code == 400
     assert "status" in response.json()
-    assert editor_client.patch(f"/api/v1/claims/{claim.id}/", {"status": "dismissed"}).status_code == 200
+    assert editor_client.patch(url, {"status": "dismissed", "version": version_of(claim)}).status_code == 200
     claim.refresh_from_db()
     assert claim.status == "dismissed"
 
 
 def test_status_of_a_claim_under_review_follows_its_reviews(editor_client):
     claim = ClaimFactory(in_review=True)
-    response = editor_client.patch(f"/api/v1/claims/{claim.id}/", {"status": "accepted"})
+    response = editor_client.patch(f"/api/v1/claims/{claim.id}/", {"status": "accepted", "version": version_of(claim)})
     assert response.status_code == 400
     claim.refresh_from_db()
     assert claim.status == "in_review"
@@ -125,10 +127,14 @@ def test_status_of_a_claim_under_review_follows_its_reviews(editor_client):
 def test_claim_update_keeps_quote_and_offsets_consistent(reviewer_client):
     article = ArticleFactory(body="Alpha said the bridge was closed on Monday.")
     claim = ClaimFactory(article=article, start=0, end=5, quote="Alpha")
-    response = reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"start": 11, "end": 21})
+    response = reviewer_client.patch(
+        f"/api/v1/claims/{claim.id}/", {"start": 11, "end": 21, "version": version_of(claim)}
+    )
     assert response.status_code == 200
     assert response.json()["quote"] == "the bridge"
-    response = reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"quote": "something else"})
+    response = reviewer_client.patch(
+        f"/api/v1/claims/{claim.id}/", {"quote": "something else", "version": version_of(claim)}
+    )
     assert response.status_code == 400
     claim.refresh_from_db()
     assert claim.quote == "the bridge"
@@ -137,7 +143,7 @@ def test_claim_update_keeps_quote_and_offsets_consistent(reviewer_client):
 def test_article_of_a_claim_cannot_be_changed(reviewer_client):
     claim = ClaimFactory()
     other = ArticleFactory()
-    reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"article": other.id})
+    reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"article": other.id, "version": version_of(claim)})
     claim.refresh_from_db()
     assert claim.article_id != other.id
 
@@ -159,7 +165,9 @@ def test_stale_if_match_gets_412_and_stale_version_gets_409(reviewer_client):
 def test_tags_are_created_and_filterable(reviewer_client):
     claim = ClaimFactory()
     ClaimFactory()
-    response = reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"tags": ["Kharkiv", "war"]}, format="json")
+    response = reviewer_client.patch(
+        f"/api/v1/claims/{claim.id}/", {"tags": ["Kharkiv", "war"], "version": version_of(claim)}, format="json"
+    )
     assert response.status_code == 200
     assert sorted(response.json()["tags"]) == ["kharkiv", "war"]
     listed = reviewer_client.get("/api/v1/claims/?tag=kharkiv").json()["results"]

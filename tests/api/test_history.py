@@ -8,6 +8,7 @@ import pytest
 from reviews import workflow
 from reviews.history import NEWSROOM_FIELDS, PUBLIC_FIELDS, RECORD_ENTRY_FIELDS
 from tests.factories import ClaimFactory, EvidenceFactory, ReviewFactory
+from tests.versions import version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,9 @@ def changes_of(entry):
 
 def test_history_records_who_changed_which_field_from_what_to_what(reviewer_client, reviewer):
     claim = ClaimFactory(claimant="Old name")
-    response = reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"claimant": "New name"})
+    response = reviewer_client.patch(
+        f"/api/v1/claims/{claim.id}/", {"claimant": "New name", "version": version_of(claim)}
+    )
     assert response.status_code == 200
     history = reviewer_client.get(f"/api/v1/claims/{claim.id}/history/").json()
     last = history[-1]
@@ -99,8 +102,10 @@ def test_history_of_an_invisible_claim_is_404_for_the_public(anon):
 
 def test_tag_changes_are_in_the_history(reviewer_client):
     claim = ClaimFactory()
-    reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"tags": ["a", "b"]}, format="json")
-    reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"tags": ["b"]}, format="json")
+    reviewer_client.patch(
+        f"/api/v1/claims/{claim.id}/", {"tags": ["a", "b"], "version": version_of(claim)}, format="json"
+    )
+    reviewer_client.patch(f"/api/v1/claims/{claim.id}/", {"tags": ["b"], "version": version_of(claim)}, format="json")
     history = reviewer_client.get(f"/api/v1/claims/{claim.id}/history/").json()
     tag_changes = [changes_of(e)["tags"] for e in history if "tags" in changes_of(e)]
     assert tag_changes[0][1] == ["a", "b"]

@@ -15,6 +15,7 @@ from reviews import workflow
 from reviews.models import Review
 from tests.factories import SENTENCES, ArticleFactory, ClaimFactory, EditorFactory, ReviewerFactory
 from tests.snapshots import nothing_changed
+from tests.versions import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +144,7 @@ def test_a_submitted_correction_keeps_the_record_open(reviewer_client, editor_cl
 
 def test_deleting_the_correction_freezes_the_record_again(reviewer_client, verified):
     correction = open_correction(reviewer_client, verified)
-    assert reviewer_client.delete(f"/api/v1/reviews/{correction.pk}/").status_code == 204
+    assert reviewer_client.delete(f"/api/v1/reviews/{correction.pk}/", **if_match(correction)).status_code == 204
     assert patch_claim(reviewer_client, verified, claimant="Someone else").status_code == 409
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from claims.models import Tag
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, ReviewFactory
+from tests.versions import version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +89,17 @@ def test_review_evidence_list_queries_are_constant(reviewer_client, reviewer, dj
 
 def test_history_queries_do_not_grow_with_the_number_of_changes(editor_client, editor, django_assert_max_num_queries):
     claim = ClaimFactory()
-    editor_client.patch(f"/api/v1/claims/{claim.id}/", {"claimant": "A", "tags": ["x"]}, format="json")
+    editor_client.patch(
+        f"/api/v1/claims/{claim.id}/", {"claimant": "A", "tags": ["x"], "version": version_of(claim)}, format="json"
+    )
     EvidenceFactory(review=ReviewFactory(claim=claim, state="draft"))
     small, _ = queries_for(editor_client, f"/api/v1/claims/{claim.id}/history/", django_assert_max_num_queries, 10)
     for i in range(5):
-        editor_client.patch(f"/api/v1/claims/{claim.id}/", {"claimant": f"B{i}", "tags": [f"t{i}"]}, format="json")
+        editor_client.patch(
+            f"/api/v1/claims/{claim.id}/",
+            {"claimant": f"B{i}", "tags": [f"t{i}"], "version": version_of(claim)},
+            format="json",
+        )
         review = ReviewFactory(claim=claim, state="draft")
         EvidenceFactory(review=review)
     large, body = queries_for(editor_client, f"/api/v1/claims/{claim.id}/history/", django_assert_max_num_queries, 10)

@@ -13,6 +13,7 @@ from claims.api.serializers import ArticleListSerializer, ArticleSerializer, Cla
 from claims.models import Article, Claim, Tag
 from reviews.api.serializers import ClaimDetailSerializer
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, ReviewFactory
+from tests.versions import version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,8 @@ def test_a_list_page_shows_each_claim_s_tags_sorted(reviewer_client):
 
 def test_tags_written_in_a_request_are_shown_in_its_answer(reviewer_client):
     claim = ClaimFactory()
-    response = reviewer_client.patch(f"/api/v1/claims/{claim.pk}/", {"tags": ["Energy", "grid"]}, format="json")
+    response = reviewer_client.patch(
+        f"/api/v1/claims/{claim.pk}/", {"tags": ["Energy", "grid"], "version": version_of(claim)}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["tags"] == ["energy", "grid"]

@@ -6,6 +6,7 @@ from claims.models import Claim
 from reviews.models import Evidence, Review
 from tests.factories import ClaimFactory, EvidenceFactory, ReviewFactory
 from tests.snapshots import nothing_changed
+from tests.versions import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_who_can_read_a_draft(as_role, draft, role, status):
 
 @pytest.mark.parametrize(("role", "status"), [("anonymous", 401), ("author", 200), ("other", 404), ("editor", 200)])
 def test_who_can_edit_a_draft(as_role, draft, role, status):
-    response = as_role[role].patch(f"/api/v1/reviews/{draft.id}/", {"summary": "Edited."})
+    response = as_role[role].patch(f"/api/v1/reviews/{draft.id}/", {"summary": "Edited."}, **if_match(draft))
     assert response.status_code == status
     draft.refresh_from_db()
     assert (draft.summary == "Edited.") == (status == 200)
@@ -104,7 +105,7 @@ def test_who_can_edit_a_draft(as_role, draft, role, status):
 @pytest.mark.parametrize(("role", "status"), [("anonymous", 401), ("author", 409), ("other", 403), ("editor", 200)])
 def test_who_can_edit_a_submitted_review(as_role, draft, reviewer, role, status):
     Review.objects.filter(pk=draft.pk).update(state="submitted")
-    response = as_role[role].patch(f"/api/v1/reviews/{draft.id}/", {"summary": "Edited."})
+    response = as_role[role].patch(f"/api/v1/reviews/{draft.id}/", {"summary": "Edited."}, **if_match(draft))
     assert response.status_code == status
     draft.refresh_from_db()
     assert (draft.summary == "Edited.") == (status == 200)
@@ -113,9 +114,9 @@ def test_who_can_edit_a_submitted_review(as_role, draft, reviewer, role, status)
 @pytest.mark.parametrize("role", ["author", "other", "editor"])
 def test_nobody_edits_or_deletes_a_published_review(as_role, reviewer, role):
     review = ReviewFactory(author=reviewer, state="published")
-    response = as_role[role].patch(f"/api/v1/reviews/{review.id}/", {"summary": "Rewritten."})
+    response = as_role[role].patch(f"/api/v1/reviews/{review.id}/", {"summary": "Rewritten."}, **if_match(review))
     assert response.status_code in (403, 409)
-    assert as_role[role].delete(f"/api/v1/reviews/{review.id}/").status_code in (403, 409)
+    assert as_role[role].delete(f"/api/v1/reviews/{review.id}/", **if_match(review)).status_code in (403, 409)
     review.refresh_from_db()
     assert review.summary != "Rewritten."
     assert review.state == "published"
@@ -124,7 +125,7 @@ def test_nobody_edits_or_deletes_a_published_review(as_role, reviewer, role):
 @pytest.mark.parametrize(("role", "status"), [("anonymous", 401), ("author", 204), ("other", 404), ("editor", 204)])
 def test_who_can_delete_a_draft(as_role, draft, role, status):
     claim = draft.claim
-    assert as_role[role].delete(f"/api/v1/reviews/{draft.id}/").status_code == status
+    assert as_role[role].delete(f"/api/v1/reviews/{draft.id}/", **if_match(draft)).status_code == status
     assert Review.objects.filter(pk=draft.pk).exists() == (status != 204)
     if status == 204:
         claim.refresh_from_db()
@@ -291,7 +292,11 @@ def test_full_round_trip_draft_submit_return_resubmit_publish(reviewer_client, e
     assert (
         editor_client.post(f"/api/v1/reviews/{review_id}/return/", {"comment": "Cite the ministry."}).status_code == 200
     )
-    assert reviewer_client.patch(f"/api/v1/reviews/{review_id}/", {"summary": "Inflated tenfold."}).status_code == 200
+    version = reviewer_client.get(f"/api/v1/reviews/{review_id}/").json()["version"]
+    edited = reviewer_client.patch(
+        f"/api/v1/reviews/{review_id}/", {"summary": "Inflated tenfold.", "version": version}
+    )
+    assert edited.status_code == 200
     assert reviewer_client.post(f"/api/v1/reviews/{review_id}/submit/").status_code == 200
     published = editor_client.post(f"/api/v1/reviews/{review_id}/publish/").json()
     assert published["state"] == "published"

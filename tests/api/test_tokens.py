@@ -98,13 +98,97 @@ def test_a_wrong_or_malformed_token_is_refused_with_a_json_401(header, path):
     assert "detail" in response.json()
 
 
-def test_another_authorization_scheme_is_treated_as_anonymous():
-    ReviewFactory(state="draft")
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("Bearer abc", "Invalid token."),
+        ("Bearer", "No credentials provided"),
+        ("Basic cmV2aWV3ZXI6c2VjcmV0", "Unsupported authorization scheme"),
+        ("Negotiate abc", "Unsupported authorization scheme"),
+        ("", "The Authorization header is empty"),
+    ],
+)
+def test_another_scheme_or_no_token_is_a_401_never_the_anonymous_view(header, message):
+    ReviewFactory(state="published")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Bearer abc")
+    client.credentials(HTTP_AUTHORIZATION=header)
     response = client.get("/api/v1/reviews/")
+    assert response.status_code == 401
+    assert message in response.json()["detail"]
+    assert response["WWW-Authenticate"] == 'Token realm="api", Bearer realm="api"'
+    # Without the header, the same request is the anonymous view.
+    assert len(APIClient().get("/api/v1/reviews/").json()["results"]) == 1
+
+
+def test_a_token_from_the_login_works_as_bearer_too(anon, reviewer):
+    draft = ReviewFactory(author=reviewer)
+    token = log_in(anon, reviewer.username).json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.get(f"/api/v1/reviews/{draft.id}/")
     assert response.status_code == 200
-    assert response.json()["results"] == []
+    assert response.json()["author"] == reviewer.username
+    assert client.post("/api/v1/auth/token/revoke/").status_code == 204
+    assert client.get(f"/api/v1/reviews/{draft.id}/").status_code == 401
+
+
+def test_the_login_reads_no_authorization_header_so_an_expired_token_can_be_renewed(reviewer):
+    _, expired = AuthToken.objects.create(user=reviewer, expiry=timedelta(seconds=-1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {expired}")
+    assert client.get("/api/v1/reviews/").status_code == 401
+    response = log_in(client, reviewer.username)
+    assert response.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+    assert client.get("/api/v1/reviews/").status_code == 200
+
+
+def test_the_schema_and_the_docs_refuse_a_wrong_header_in_json():
+    for path in ("/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/"):
+        response = APIClient().get(path, HTTP_AUTHORIZATION="Bearer wrong")
+        assert response.status_code == 401, path
+        assert response["Content-Type"] == "application/json", path
+        assert response.json()["detail"] == "Invalid token.", path
+        assert APIClient().get(path).status_code == 200, path
+
+
+def test_the_openapi_document_declares_both_schemes_and_the_anonymous_reads():
+    schema = APIClient().get("/api/v1/schema/?format=json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["tokenAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": schemes["tokenAuth"]["description"],
+    }
+    assert (schemes["bearerAuth"]["type"], schemes["bearerAuth"]["scheme"]) == ("http", "bearer")
+    assert schemes["cookieAuth"]["in"] == "cookie"
+    paths = schema["paths"]
+    for path, method in [
+        ("/api/v1/claims/", "get"),
+        ("/api/v1/claims/{id}/", "get"),
+        ("/api/v1/claims/{id}/history/", "get"),
+        ("/api/v1/reviews/", "get"),
+        ("/api/v1/articles/", "get"),
+        ("/api/v1/evidence/{id}/", "get"),
+        ("/api/v1/exports/claims", "get"),
+        ("/api/v1/auth/token/", "post"),
+    ]:
+        assert {} in paths[path][method]["security"], (path, method)
+    for path, method in [
+        ("/api/v1/claims/", "post"),
+        ("/api/v1/claims/{id}/", "patch"),
+        ("/api/v1/reviews/{id}/", "delete"),
+        ("/api/v1/reviews/{id}/publish/", "post"),
+        ("/api/v1/auth/token/revoke/", "post"),
+    ]:
+        security = paths[path][method]["security"]
+        assert {} not in security, (path, method)
+        assert {"bearerAuth": []} in security and {"tokenAuth": []} in security, (path, method)
+    for path_item in paths.values():
+        for operation in path_item.values():
+            if "security" in operation and operation["security"] != [{}]:
+                assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
 
 
 def test_an_expired_token_is_refused_and_deleted(reviewer):

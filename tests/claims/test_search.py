@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims.models import Article, Claim
 from tests.factories import ArticleFactory, ClaimFactory, ReviewFactory
+from tests.versions import version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,7 @@ def test_the_search_follows_changes_to_the_quote_the_reviewed_wording_and_the_cl
             "end": start + len("End of report"),
             "claim_reviewed": "The Kakhovka dam burst.",
             "claimant": "Mayor of Kherson",
+            "version": version_of(claim),
         },
         format="json",
     )

@@ -10,7 +10,8 @@ from claims import services
 from claims.models import Article, Claim
 from claims.similarity import similar_claims
 from claims.text import search_text
-from factcheck.exceptions import Conflict, PreconditionFailed
+from factcheck.concurrency import ANY_VERSION
+from factcheck.exceptions import Conflict, PreconditionFailed, PreconditionRequired
 from reviews import workflow
 from tests.factories import (
     SENTENCES,
@@ -271,12 +272,15 @@ def test_update_claim_moves_the_version_by_one_and_records_who_changed_it():
     stored = Claim.objects.get(pk=claim.pk)
     assert (stored.claimant, stored.version) == ("The mayor", 2)
     assert stored.history.latest().history_user == user
-    assert services.update_claim(stored, by=user).version == 3  # no version named: last writer wins
+    with pytest.raises(PreconditionRequired):
+        services.update_claim(stored, by=user, claimant="Nobody's copy")  # no version named: refused
+    assert Claim.objects.get(pk=claim.pk).claimant == "The mayor"
+    assert services.update_claim(stored, by=user, version=ANY_VERSION).version == 3  # on purpose: whatever it is
 
 
 def test_a_stale_version_is_a_409_and_a_stale_if_match_a_412_and_nothing_changes():
     claim, user = ClaimFactory(), ReviewerFactory()
-    services.update_claim(claim, by=user, claimant="First")
+    services.update_claim(claim, by=user, version=1, claimant="First")
     with pytest.raises(Conflict):
         services.update_claim(claim, by=user, version=1, claimant="Second")
     with pytest.raises(PreconditionFailed):
@@ -297,10 +301,10 @@ def test_update_claim_judges_the_status_of_the_claim_as_it_is_now_not_as_the_cal
 def test_update_claim_keeps_the_quote_what_the_span_covers():
     claim = ClaimFactory(sentence=0)
     body = claim.article.body
-    updated = services.update_claim(claim, by=ReviewerFactory(), start=claim.start, end=claim.start + 12)
+    updated = services.update_claim(claim, by=ReviewerFactory(), version=1, start=claim.start, end=claim.start + 12)
     assert updated.quote == body[claim.start : claim.start + 12]
     with pytest.raises(ValidationError) as excinfo:
-        services.update_claim(claim, by=ReviewerFactory(), quote="something else")
+        services.update_claim(claim, by=ReviewerFactory(), version=2, quote="something else")
     assert list(errors_of(excinfo)) == ["quote"]
 
 

@@ -161,7 +161,7 @@ ACTIONS = {
         None,
     ),
     "delete_review": (
-        lambda review, user: workflow.delete_review(review, by=user),
+        lambda review, user: workflow.delete_review(review, by=user, version=review.version),
         lambda before, result, after, user: (
             not Evidence.objects.filter(review_id=before.pk).exists()
             and Claim.objects.get(pk=before.claim_id).status == "accepted"
@@ -287,7 +287,9 @@ def test_an_edit_that_changes_nothing_writes_nothing():
 def test_resending_the_verdict_keeps_a_custom_rating_text():
     author = ReviewerFactory()
     review = workflow.create_review(ClaimFactory(), by=author, verdict=Verdict.FALSE, rating_text="Wrong")
-    review = workflow.update_review(review, {"verdict": Verdict.FALSE, "summary": "Why."}, by=author)
+    review = workflow.update_review(
+        review, {"verdict": Verdict.FALSE, "summary": "Why."}, by=author, version=review.version
+    )
     assert (review.rating_text, review.summary) == ("Wrong", "Why.")
-    review = workflow.update_review(review, {"verdict": Verdict.MIXED}, by=author)
+    review = workflow.update_review(review, {"verdict": Verdict.MIXED}, by=author, version=review.version)
     assert review.rating_text == "Mixed", "a new verdict without a rating text takes the verdict's label"
