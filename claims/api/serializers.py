@@ -6,7 +6,7 @@ from rest_framework import serializers
 from claims import services
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim
 from claims.validators import http_url, validate_language
-from factcheck.api import IntegerPrimaryKeyRelatedField
+from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
 from factcheck.formats import iso_datetime
 
 MAX_OFFSET = 2**31 - 1
@@ -21,7 +21,7 @@ def check_field(rule, value, **kwargs):
     return value
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(JSONTypesMixin, serializers.ModelSerializer):
     url = serializers.CharField(
         max_length=2000, required=False, allow_null=True, allow_blank=True, validators=[http_url]
     )
@@ -102,7 +102,7 @@ class TagsField(TagListField):
     pass
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
     """A claim with its position in the article. Give ``start``/``end``, ``quote``, or both."""
 
     article = IntegerPrimaryKeyRelatedField(queryset=Article.objects.all())

@@ -16,7 +16,7 @@ from claims.api.serializers import (
 )
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim
-from factcheck.api import VersionedMixin
+from factcheck.api import CreatedLocationMixin, VersionedMixin, created_location
 from factcheck.permissions import IsNewsroom
 
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
@@ -83,8 +83,10 @@ class ArticleViewSet(
                 services.extract_claims(article, by=request.user)
             except services.ExtractionTimeout as exc:
                 return extraction_timeout_response(exc, article, saved=True)
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(self.get_serializer(article).data, status=code)
+        data = self.get_serializer(article).data
+        if not created:
+            return Response(data, status=status.HTTP_200_OK)
+        return Response(data, status=status.HTTP_201_CREATED, headers=created_location(request, self.basename, data))
 
     def perform_update(self, serializer):
         serializer.instance = services.update_article(serializer.instance, **serializer.validated_data)
@@ -128,6 +130,7 @@ class ArticleViewSet(
 
 
 class ClaimViewSet(
+    CreatedLocationMixin,
     VersionedMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -164,7 +167,7 @@ class ClaimViewSet(
         parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50).")],
         responses={200: SimilarClaimSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None, filter_backends=[])
     def similar(self, request, pk=None):
         """Claims that say nearly the same thing as this one, best match first."""
         claim = self.get_object()
@@ -181,7 +184,14 @@ class ClaimViewSet(
         ],
         responses={200: SimilarClaimSerializer(many=True)},
     )
-    @action(detail=False, methods=["get"], url_path="similar", pagination_class=None, filterset_class=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="similar",
+        pagination_class=None,
+        filterset_class=None,
+        filter_backends=[],
+    )
     def similar_to_text(self, request):
         """Claims that say nearly the same thing as ``text``: check before starting a review."""
         return self._similar(SimilarQueryForm(request.query_params))

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from claims.api.serializers import ClaimSerializer
 from claims.models import Verdict
 from claims.validators import http_url
-from factcheck.api import IntegerPrimaryKeyRelatedField
+from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
 from factcheck.roles import is_newsroom
 from reviews.history import ACTIONS
 from reviews.models import Evidence, Review, published_review_prefetch
@@ -15,7 +15,7 @@ from reviews.models import Evidence, Review, published_review_prefetch
 MAX_VERSION = 2**31 - 1
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(JSONTypesMixin, serializers.ModelSerializer):
     url = serializers.CharField(max_length=2000, validators=[http_url])
     archive_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[http_url])
     quote = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
@@ -42,7 +42,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = ["review", "added_by", "created_at", "updated_at"]
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(JSONTypesMixin, serializers.ModelSerializer):
     """A review of one claim. ``state`` changes only through the submit/publish/return actions."""
 
     serializer_related_field = IntegerPrimaryKeyRelatedField
@@ -138,7 +138,7 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     published_review = serializers.SerializerMethodField()
     article_title = serializers.CharField(source="article.title", read_only=True)
-    article_url = serializers.CharField(source="article.url", read_only=True)
+    article_url = serializers.CharField(source="article.url", read_only=True, allow_null=True)
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "article_title", "article_url", "published_review"]
@@ -178,5 +178,5 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(JSONTypesMixin, serializers.Serializer):
     comment = serializers.CharField(max_length=5000, help_text="What the author should change.")
