@@ -92,6 +92,17 @@ class JSONTypesMixin:
         return super().to_internal_value(data)
 
 
+class PutBodyRequiredMixin:
+    """PUT replaces the object, so it needs a body (the OpenAPI document says so): one sent without is
+    a 400, even where every field is optional and ``{}`` would be a valid, empty, replacement."""
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial") and request.META.get("CONTENT_LENGTH", "") in ("", "0"):
+            if "chunked" not in request.headers.get("Transfer-Encoding", ""):
+                raise serializers.ValidationError({"non_field_errors": ["PUT needs a JSON body."]})
+        return super().update(request, *args, **kwargs)
+
+
 class CreatedLocationMixin:
     """A 201 carries ``Location``, the API URL of what was created (DRF would copy a ``url`` field of
     the body there: an article's or a piece of evidence's own web address)."""

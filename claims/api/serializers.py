@@ -167,6 +167,12 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
         return fields
 
 
+class ClaimUpdateSerializer(ClaimSerializer):
+    """A claim as PUT and PATCH take it: its article cannot change (the OpenAPI request body only)."""
+
+    article = IntegerPrimaryKeyRelatedField(read_only=True)
+
+
 class SimilarClaimSerializer(serializers.Serializer):
     claim = ClaimSerializer()
     score = serializers.FloatField()

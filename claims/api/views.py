@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -12,11 +12,12 @@ from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
     ClaimSerializer,
+    ClaimUpdateSerializer,
     SimilarClaimSerializer,
 )
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim
-from factcheck.api import CreatedLocationMixin, VersionedMixin, created_location
+from factcheck.api import CreatedLocationMixin, PutBodyRequiredMixin, VersionedMixin, created_location
 from factcheck.permissions import IsNewsroom
 
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
@@ -129,7 +130,11 @@ class ArticleViewSet(
         return Response({"created": len(created), "claims": data})
 
 
+@extend_schema_view(
+    update=extend_schema(request=ClaimUpdateSerializer), partial_update=extend_schema(request=ClaimUpdateSerializer)
+)
 class ClaimViewSet(
+    PutBodyRequiredMixin,
     CreatedLocationMixin,
     VersionedMixin,
     mixins.ListModelMixin,

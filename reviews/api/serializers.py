@@ -108,6 +108,13 @@ class ReviewSerializer(JSONTypesMixin, serializers.ModelSerializer):
         return data
 
 
+class ReviewUpdateSerializer(ReviewSerializer):
+    """A review as PUT and PATCH take it: its claim cannot change (the OpenAPI request body only)."""
+
+    class Meta(ReviewSerializer.Meta):
+        read_only_fields = [*ReviewSerializer.Meta.read_only_fields, "claim"]
+
+
 class PublishedReviewSerializer(serializers.ModelSerializer):
     """The published review shown with a claim: what readers and client apps see."""
 
@@ -159,10 +166,25 @@ class ClaimDetailSerializer(ClaimSerializer):
         return PublishedReviewSerializer(reviews[0], context=self.context).data if reviews else None
 
 
+@extend_schema_field(
+    {
+        "description": "A field's value: text (dates as ISO 8601), a number, true/false, a list of tag names, or null.",
+        "anyOf": [
+            {"type": "string", "nullable": True},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+    }
+)
+class HistoryValueField(serializers.JSONField):
+    """A value in a change (``reviews.history``), null for "nothing" (output only)."""
+
+
 class ChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
+    old = HistoryValueField()
+    new = HistoryValueField()
 
 
 # An entry of ``claims/{id}/history/``, as ``reviews.history.claim_history`` builds it.

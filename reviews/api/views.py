@@ -5,7 +5,7 @@
 """
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from reviews.api.serializers import (
     HistoryEntrySerializer,
     ReturnSerializer,
     ReviewSerializer,
+    ReviewUpdateSerializer,
 )
 from reviews.models import Evidence, Review, with_published_review
 
@@ -52,6 +53,9 @@ class ClaimWithReviewsViewSet(ClaimViewSet):
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
+@extend_schema_view(
+    update=extend_schema(request=ReviewUpdateSerializer), partial_update=extend_schema(request=ReviewUpdateSerializer)
+)
 class ReviewViewSet(CreatedLocationMixin, VersionedMixin, viewsets.ModelViewSet):
     """Reviews of claims. Writes go through the workflow: drafts are edited, then submitted,
     published or returned by the actions below. Send ``If-Match`` (the ETag) or ``version`` to
