@@ -97,9 +97,9 @@ class PutBodyRequiredMixin:
     a 400, even where every field is optional and ``{}`` would be a valid, empty, replacement."""
 
     def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial") and request.META.get("CONTENT_LENGTH", "") in ("", "0"):
-            if "chunked" not in request.headers.get("Transfer-Encoding", ""):
-                raise serializers.ValidationError({"non_field_errors": ["PUT needs a JSON body."]})
+        no_body = request.META.get("CONTENT_LENGTH", "") in ("", "0")
+        if no_body and not kwargs.get("partial") and "chunked" not in request.headers.get("Transfer-Encoding", ""):
+            raise serializers.ValidationError({"non_field_errors": ["PUT needs a JSON body."]})
         return super().update(request, *args, **kwargs)
 
 
