@@ -96,7 +96,7 @@ def prepare(env):
     return manage(env, "shell", "--no-imports", "-c", CREATE_REVIEWER)
 
 
-def start_server(env, port):
+def start_server(env, port, log):
     command = [
         PYTHON,
         "-m",
@@ -115,7 +115,7 @@ def start_server(env, port):
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -186,13 +186,19 @@ def main():
         print(f"== preparing {database_url.split('@')[-1]}", flush=True)
         token = prepare(env)
         port = free_port()
-        server = start_server(env, port)
-        results = {}
-        try:
-            for role in options.roles.split(","):
-                results[role] = fuzz(port, role, token, options)
-        finally:
-            stop(server)
+        log_path = Path(scratch) / "server.log"
+        with log_path.open("w") as log:
+            server = start_server(env, port, log)
+            results = {}
+            try:
+                for role in options.roles.split(","):
+                    results[role] = fuzz(port, role, token, options)
+            finally:
+                stop(server)
+        errors = [line for line in log_path.read_text().splitlines() if "Traceback" in line or "[ERROR]" in line]
+        if errors:
+            print(f"== the server logged {len(errors)} errors; its log:\n{log_path.read_text()[-20000:]}")
+            results["server"] = 1
     summary = ", ".join(f"{role}: {'passed' if code == 0 else 'FAILED'}" for role, code in results.items())
     print(f"== schemathesis outside run: {summary}")
     return 0 if all(code == 0 for code in results.values()) else 1

@@ -66,7 +66,8 @@ class ArticleSerializer(JSONTypesMixin, serializers.ModelSerializer):
         return representation
 
     def validate_url(self, value):
-        return check_field(services.check_url_free, value or None, article=self.instance)
+        article = self.instance or self.context.get("stored")  # the stored article of a re-posted body
+        return check_field(services.check_url_free, value or None, article=article)
 
     def validate_body(self, value):
         return check_field(services.check_body, value, article=self.instance)

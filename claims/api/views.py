@@ -74,6 +74,9 @@ class ArticleViewSet(
         if isinstance(body, str) and body.strip():
             existing = services.stored_article(body)
             if existing is not None:
+                # Still a request the document allows (title and all), its url clashing with no other article.
+                context = {**self.get_serializer_context(), "stored": existing}
+                self.get_serializer(data=request.data, context=context).is_valid(raise_exception=True)
                 return Response(self.get_serializer(existing).data, status=status.HTTP_200_OK)
         serializer.is_valid(raise_exception=True)
         article, created = services.ingest_article(**serializer.validated_data, by=request.user)
