@@ -50,7 +50,8 @@ def check_url_free(url, *, article=None):
 
 
 def check_body(body, *, article=None):
-    """Refuse an empty body, and any change to the body of an article that has claims.
+    """Refuse an empty body, any change to the body of an article that has claims, and a change to
+    another article's body (the content hash is unique: the database would refuse it).
 
     Claims' offsets point into the body, so it is frozen once the first claim is taken from it.
     """
@@ -60,6 +61,10 @@ def check_body(body, *, article=None):
         raise ValidationError(
             {"body": "The body cannot change once claims have been taken from it: their offsets point into it."}
         )
+    if article is not None and article.pk and body != article.body:
+        other = Article.objects.filter(content_hash=compute_content_hash(body)).exclude(pk=article.pk).first()
+        if other is not None:
+            raise ValidationError({"body": f"Article {other.pk} already has this body (after line-end normalisation)."})
 
 
 def _in_api_words(error):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BooleanField, CharField, IntegerField
 
 from claims import services, similarity
-from claims.api.filters import SimilarQueryForm
+from claims.api.filters import LIMIT_MAX, TEXT_MAX_LENGTH, SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
@@ -20,6 +20,7 @@ from claims.models import Article, Claim
 from factcheck.api import CreatedLocationMixin, PutBodyRequiredMixin, VersionedMixin, created_location
 from factcheck.permissions import IsNewsroom
 
+LIMIT_SCHEMA = {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
     "ExtractionTimeout", {"detail": CharField(), "id": IntegerField(help_text="The article's id.")}
 )
@@ -172,7 +173,7 @@ class ClaimViewSet(
         serializer.instance = self.remember(claim)
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50).")],
+        parameters=[OpenApiParameter("limit", LIMIT_SCHEMA, description=f"At most this many (1–{LIMIT_MAX}).")],
         responses={200: SimilarClaimSerializer(many=True)},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None, filter_backends=[])
@@ -187,8 +188,13 @@ class ClaimViewSet(
     @extend_schema(
         operation_id="claims_similar_to_text",
         parameters=[
-            OpenApiParameter("text", OpenApiTypes.STR, required=True, description="The statement to match."),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50)."),
+            OpenApiParameter(
+                "text",
+                {"type": "string", "minLength": 1, "maxLength": TEXT_MAX_LENGTH},
+                required=True,
+                description="The statement to match.",
+            ),
+            OpenApiParameter("limit", LIMIT_SCHEMA, description=f"At most this many (1–{LIMIT_MAX})."),
         ],
         responses={200: SimilarClaimSerializer(many=True)},
     )

@@ -1,8 +1,10 @@
 """Property-based fuzzing of the whole API from its own OpenAPI document (schemathesis, in process).
 
 Every operation in ``/api/v1/schema/`` is called with generated requests, valid and invalid, as an
-anonymous client and as a reviewer with a token. No response may be a server error, and every
-response must match the status codes, content types and schemas the document promises.
+anonymous client and as a reviewer with a token. No response may be a server error; every response
+must match the status codes, content types, schemas and headers the document promises; a request
+the document does not allow must be refused (``negative_data_rejection``); and what was deleted
+stays gone (``use_after_free``). ``scripts/schemathesis_run.py`` runs every check from outside.
 
 CI runs 10 examples per operation (about 660 requests). The long run is one command; above 10 it
 also runs schemathesis' coverage phase (boundary values, missing and wrongly typed fields of every
@@ -24,7 +26,7 @@ from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
-    # ignored_auth,
+    # ignored_auth,  # ENABLE AFTER MERGE with the authentication work of issue 13 (see CHECKS below)
     negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
@@ -45,6 +47,9 @@ CHECKS = [
     negative_data_rejection,
     response_headers_conformance,
     use_after_free,
+    # ENABLE AFTER MERGE: ignored_auth needs the document's security schemes to mark the operations
+    # anonymous clients may call (issue 13's authentication work); until then every public read
+    # "accepts requests without authentication".
     # ignored_auth,
 ]
 
