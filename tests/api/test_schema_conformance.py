@@ -119,7 +119,7 @@ class Conformance:
         """The ways ``response`` to ``method path`` disagrees with the document (also recorded)."""
         template, operation = self.find(method, path)
         if operation is None:
-            return self._record(method, path, response, [f"{method} {path} is not in the document"])
+            return self._record(method, path, response, self._undocumented_method(method, path, response))
         self.exercised.add((method, template))
         self.statuses.add(response.status_code)
         code = str(response.status_code)
@@ -150,6 +150,20 @@ class Conformance:
             problems += self.validate(text, schema)
             problems += self._text_body(media_type, text)
         return self._record(method, path, response, problems)
+
+    def _undocumented_method(self, method, path, response):
+        """A method the document does not give a path: 405, a JSON error, and ``Allow`` naming the methods it does."""
+        documented = {m for m, _, regex, _ in self.operations if regex.match(path)}
+        if not documented:
+            return [f"{path} is not in the document"]
+        self.statuses.add(response.status_code)
+        if response.status_code != 405:
+            return [f"{method} is not documented for {path}, yet the answer is {response.status_code}, not 405"]
+        allowed = {m.strip() for m in response.get("Allow", "").split(",")} - {"HEAD", "OPTIONS"}
+        problems = (
+            [] if allowed == documented else [f"Allow {sorted(allowed)} but the document has {sorted(documented)}"]
+        )
+        return problems + self.validate(json.loads(read_body(response)), {"$ref": "#/components/schemas/Error"})
 
     def _headers(self, declared, response):
         problems = []
@@ -394,6 +408,11 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     anon("GET", f"{API}/exports/claims", 503)
     anon("GET", f"{API}/exports/claims", 429)
 
+    # Methods the document does not list for a path.
+    reviewer("DELETE", f"{API}/claims/{first['id']}/", 405)
+    editor("PUT", f"{API}/exports/claims", 405, {})
+    editor("GET", f"{API}/reviews/{rid}/publish/", 405)
+
     # The reviewer logs out of every token: the token in use no longer works.
     reviewer("POST", f"{API}/auth/token/revoke-all/", 204)
     reviewer("GET", f"{API}/claims/", 401)
@@ -401,7 +420,7 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     assert not conformance.problems
     untested = {(method, template) for method, template, _, _ in conformance.operations} - conformance.exercised
     assert not untested, f"operations of the document the journey never called: {sorted(untested)}"
-    assert {200, 201, 204, 304, 400, 401, 403, 404, 409, 412, 413, 415, 429, 503} <= conformance.statuses
+    assert {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 503} <= conformance.statuses
 
 
 def test_the_document_spells_nullable_with_a_type_and_no_ambiguous_url_fields(document):
@@ -466,7 +485,9 @@ def test_the_conformance_check_catches_each_kind_of_disagreement(document):
     assert conformance.check("GET", path, FakeResponse(200, b"<html>", content_type="text/html", ETag='"1"'))
     csv_export = FakeResponse(200, b"a,b\n", content_type="text/csv", ETag='W/"a1"')
     assert conformance.check("GET", f"{API}/exports/claims", csv_export) == [f"CSV columns {['a', 'b']}"]
-    assert conformance.check("DELETE", path, FakeResponse(405, {"detail": "no"}))
+    assert conformance.check("DELETE", path, FakeResponse(405, {"detail": "no"}, Allow="GET, DELETE"))
+    assert conformance.check("DELETE", path, FakeResponse(204, b""))
+    assert conformance.check("GET", f"{API}/nowhere/", FakeResponse(404, {"detail": "no"}))
     # An ambiguous oneOf, as drf-spectacular wrote blank URLs, is caught: "" matched both branches.
     ambiguous = {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]}
     assert conformance.validate("", ambiguous)
