@@ -31,6 +31,9 @@ COMMON_ERRORS = {
     "403": ("The authenticated user may not do this.", "Error"),
     "404": ("No such object, or not visible to this user; or an invalid page cursor.", "Error"),
     "413": ("The request body is larger than the limit.", "Error"),
+    # From gunicorn (factcheck/gunicorn.conf.py), before the app sees the request.
+    "414": ("The request line (the URL with its query) is longer than 4094 bytes.", "Error"),
+    "431": ("A request header is larger than 8190 bytes, or there are more than 100.", "Error"),
     "429": ("Too many requests (throttled), or too many failed logins (locked out).", "Error"),
     "503": ("The database is unavailable; retry after `Retry-After` seconds.", "Error"),
 }

@@ -178,7 +178,9 @@ def main():
     parser.add_argument("--roles", default="anonymous,reviewer", help="anonymous,reviewer (default: both)")
     parser.add_argument("--max-examples", type=int, default=20, help="examples per operation and phase (20)")
     parser.add_argument("--seed", type=int, default=13, help="schemathesis' random seed (13)")
-    parser.add_argument("--workers", type=int, default=4, help="concurrent schemathesis workers (4)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="concurrent schemathesis workers (1: hypothesis can crash on threads)"
+    )
     parser.add_argument("--phases", help="examples,coverage,fuzzing,stateful (default: all of them)")
     parser.add_argument(
         "--skip-check", action="append", default=[], metavar="CHECK", help="leave out one more check (repeatable)"
