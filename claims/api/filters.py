@@ -5,7 +5,7 @@ from django import forms
 from factcheck.filters import WholeNumberField
 
 # In the query string: with the rest of the request line it must fit gunicorn's 4094 bytes
-# (factcheck/gunicorn.conf.py), or the client gets a 414 instead of this form's 400.
+# (factcheck/gunicorn.conf.py), or the client gets a 414 instead of this form's 400 (ASCII text).
 TEXT_MAX_LENGTH = 2000
 LIMIT_MAX = 50
 

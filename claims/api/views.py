@@ -190,9 +190,12 @@ class ClaimViewSet(
         parameters=[
             OpenApiParameter(
                 "text",
-                {"type": "string", "minLength": 1, "maxLength": TEXT_MAX_LENGTH},
+                # No maxLength: percent-encoded, TEXT_MAX_LENGTH characters can take 12 times as many
+                # bytes, past the request line's limit (414) before the limit could be checked (400).
+                {"type": "string", "minLength": 1},
                 required=True,
-                description="The statement to match.",
+                description=f"The statement to match, at most {TEXT_MAX_LENGTH} characters (400 beyond; a URL over "
+                "4094 bytes is a 414).",
             ),
             OpenApiParameter("limit", LIMIT_SCHEMA, description=f"At most this many (1–{LIMIT_MAX})."),
         ],
