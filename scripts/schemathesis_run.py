@@ -80,12 +80,18 @@ def manage(env, *args):
     return lines[-1] if lines else ""
 
 
+# The reviewer, drafts of its own with evidence (writes the fuzzer can reach), and its token.
 CREATE_REVIEWER = """
 from django.contrib.auth.models import Group, User
 from knox.models import AuthToken
+from claims.models import Claim
 from factcheck.roles import REVIEWERS
+from reviews import workflow
 user, _ = User.objects.get_or_create(username="fuzz-reviewer")
 user.groups.add(Group.objects.get(name=REVIEWERS))
+for claim in Claim.objects.filter(status__in=["candidate", "accepted"], reviews__isnull=True)[:20]:
+    review = workflow.create_review(claim, by=user, verdict="mixed", summary="Partly supported.")
+    workflow.add_evidence(review, by=user, url="https://example.org/source", title="Source", stance="supports")
 print(AuthToken.objects.create(user=user)[1])
 """
 
