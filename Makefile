@@ -44,3 +44,9 @@ bench: setup
 .PHONY: bench-quick
 bench-quick: setup
 	$(BIN)/python -m bench.run_all --sizes 10k
+
+## fuzz-outside: the app under gunicorn on a fresh SQLite file (or FUZZ_DATABASE_URL, which it fills), fuzzed over HTTP by the
+##               schemathesis CLI with every check but positive_data_acceptance, anonymous and as a reviewer
+.PHONY: fuzz-outside
+fuzz-outside: setup
+	$(BIN)/python scripts/schemathesis_run.py $(if $(FUZZ_DATABASE_URL),--database-url $(FUZZ_DATABASE_URL)) $(FUZZ_ARGS)

@@ -6,9 +6,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim, Verdict
-from factcheck.filters import FilterSet
-
-MAX_ID = 2**63 - 1
+from factcheck.filters import FilterSet, IdFilter
 
 
 class IsoDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -35,7 +33,7 @@ class ClaimFilter(FilterSet):
     # No join, so no duplicates: DISTINCT over every column cost 35-44 ms a page at 1M claims.
     status = django_filters.MultipleChoiceFilter(choices=Claim.Status.choices, distinct=False)
     verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices, distinct=False)
-    article = django_filters.NumberFilter(field_name="article_id", min_value=1, max_value=MAX_ID)
+    article = IdFilter(field_name="article_id")
     claimant = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
     tag = django_filters.CharFilter(field_name="tags__name", max_length=50, distinct=False, method="filter_tag")
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")

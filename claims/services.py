@@ -57,7 +57,7 @@ def stored_article(body):
 def ignored_metadata(article, posted):
     """The names of the fields of ``posted`` (title, url, … as a client sent them for the same body) that
     differ from the stored ``article``: what re-posting a stored body does not apply, so the client can be
-    told. A value the client could not make valid is ``INVALID``, which differs from everything."""
+    told (values as validated: the API refuses a re-post it cannot read with a 400)."""
     ignored = []
     for name in ARTICLE_FIELDS:
         if name == "body" or name not in posted:
@@ -65,12 +65,9 @@ def ignored_metadata(article, posted):
         value, stored = posted[name], getattr(article, name)
         if name == "url":
             value, stored = value or None, stored or None
-        if value is INVALID or value != stored:
+        if value != stored:
             ignored.append(name)
     return ignored
-
-
-INVALID = object()
 
 
 def check_url_free(url, *, article=None):
@@ -85,7 +82,8 @@ def check_url_free(url, *, article=None):
 
 
 def check_body(body, *, article=None):
-    """Refuse an empty body, and any change to the body of an article that has claims.
+    """Refuse an empty body, any change to the body of an article that has claims, and a change to
+    another article's body (the content hash is unique: the database would refuse it).
 
     Claims' offsets point into the body, so it is frozen once the first claim is taken from it.
     """
@@ -95,6 +93,10 @@ def check_body(body, *, article=None):
         raise ValidationError(
             {"body": "The body cannot change once claims have been taken from it: their offsets point into it."}
         )
+    if article is not None and article.pk and body != article.body:
+        other = Article.objects.filter(content_hash=compute_content_hash(body)).exclude(pk=article.pk).first()
+        if other is not None:
+            raise ValidationError({"body": f"Article {other.pk} already has this body (after line-end normalisation)."})
 
 
 def _in_api_words(error):

@@ -2,7 +2,10 @@
 
 drf-spectacular documents the success response of each view. The errors come from shared machinery
 (authentication, permissions, throttling, the request-size guard, the exception handler), so they
-are added here for every operation rather than repeated on each view.
+are added here for every operation rather than repeated on each view. So are the response headers
+that shared machinery sets (``ETag``, ``Location``, ``Retry-After``), and two corrections to how
+drf-spectacular writes OpenAPI 3.0 schemas (``typed_schemas``). ``tests/api/test_schema_conformance.py``
+holds every response of a full journey to the result.
 """
 
 from drf_spectacular import openapi
@@ -30,6 +33,9 @@ COMMON_ERRORS = {
     "403": ("The authenticated user may not do this.", "Error"),
     "404": ("No such object, or not visible to this user; or an invalid page cursor.", "Error"),
     "413": ("The request body is larger than the limit.", "Error"),
+    # From gunicorn (factcheck/gunicorn.conf.py), before the app sees the request.
+    "414": ("The request line (the URL with its query) is longer than 4094 bytes.", "Error"),
+    "431": ("A request header is larger than 8190 bytes, or there are more than 100.", "Error"),
     "429": ("Too many requests (throttled), or too many failed logins (locked out).", "Error"),
     "503": ("The database is unavailable; retry after `Retry-After` seconds.", "Error"),
 }
@@ -138,4 +144,122 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(code, _error_response(description, component))
             if "401" in responses:
                 responses["401"].setdefault("headers", {}).setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
+    return result
+
+
+# --- Response headers ------------------------------------------------------------------------
+
+HEADERS = {
+    "ETag": {
+        "description": "The object's version as an entity tag; send it back in `If-Match` to update it.",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    },
+    "Location": {
+        "description": "The API URL of the object created.",
+        "required": True,
+        "schema": {"type": "string", "format": "uri"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+
+
+def _versioned_component(response, schemas):
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    component = schemas.get(ref.rsplit("/", 1)[1], {}) if ref.startswith("#/components/schemas/") else {}
+    return "version" in component.get("properties", {})
+
+
+def add_response_headers(result, generator, request, public):
+    """drf-spectacular postprocessing hook: document the headers shared machinery sets.
+
+    ``ETag`` on every success that is one versioned object (``factcheck.api.VersionedMixin``),
+    ``Location`` on every 201 (``factcheck.api.CreatedLocationMixin``), ``Retry-After`` on every
+    429 and 503 (throttles, the login lock-out, the database outage and export-slot handlers).
+    Headers a view documents itself are kept.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for code, response in operation.get("responses", {}).items():
+                names = []
+                if code in ("200", "201") and _versioned_component(response, schemas):
+                    names.append("ETag")
+                if code == "201":
+                    names.append("Location")
+                if code in ("429", "503"):
+                    names.append("Retry-After")
+                headers = response.setdefault("headers", {}) if names else {}
+                for name in names:
+                    headers.setdefault(name, HEADERS[name])
+    return result
+
+
+# --- OpenAPI 3.0 spelling ----------------------------------------------------------------------
+
+# OpenAPI 3.0 reads ``nullable`` only next to a ``type``: a schema that may be null says so on a
+# branch that has one. ``enum: [null]`` keeps the branch from admitting anything else.
+NULL_BRANCH = {"type": "object", "nullable": True, "enum": [None]}
+
+
+def _url_or_blank(branches):
+    """``(maxLength, URL branch)`` when ``branches`` are drf-spectacular's "a URL or an empty string"."""
+    if len(branches) != 2 or not all(branch.get("type") == "string" for branch in branches):
+        return None
+    url, blank = branches
+    if url.get("format") != "uri" or blank.get("maxLength") != 0:
+        return None
+    return url
+
+
+def _typed(schema):
+    """``schema`` (a property's) spelled so that each part has a type and one reading."""
+    branches = schema.get("oneOf")
+    url = _url_or_blank(branches) if branches else None
+    if url is not None:
+        # An empty string is valid under both branches of drf-spectacular's oneOf (format is only an
+        # annotation to many validators): "exactly one" failed for every empty URL. A string that is
+        # a URL or empty, with the type where OpenAPI 3.0 needs it for nullable.
+        typed = {key: value for key, value in schema.items() if key != "oneOf"}
+        typed["type"] = "string"
+        if "maxLength" in url:
+            typed["maxLength"] = url["maxLength"]
+        typed["anyOf"] = [{"format": "uri"}, {"maxLength": 0}]
+        typed.setdefault("description", "A URL, or an empty string.")
+        return typed
+    refs = schema.get("allOf")
+    if schema.get("nullable") and "type" not in schema and refs and len(refs) == 1 and "$ref" in refs[0]:
+        typed = {key: value for key, value in schema.items() if key not in ("allOf", "nullable")}
+        typed["oneOf"] = [refs[0], NULL_BRANCH]
+        return typed
+    return schema
+
+
+def typed_schemas(result, generator, request, public):
+    """drf-spectacular postprocessing hook: no ``nullable`` without a ``type``, no ambiguous ``oneOf``.
+
+    - a URL field that may be blank is a ``oneOf`` of "URL" and "empty string": "" matched both, so
+      every empty ``archive_url`` failed validation; it becomes one string type with an ``anyOf``;
+    - a nullable reference (``allOf: [$ref]`` with ``nullable``) becomes ``oneOf: [$ref, null]``.
+    """
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    for name, prop in value.items():
+                        value[name] = _typed(prop) if isinstance(prop, dict) else prop
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(result)
     return result

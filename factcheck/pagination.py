@@ -1,5 +1,8 @@
+import binascii
 import math
+from base64 import b64decode
 from datetime import UTC, datetime
+from urllib import parse
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,8 +17,11 @@ INTEGER_RANGE = range(-(2**63), 2**63)
 class CursorPagination(pagination.CursorPagination):
     """Stable cursor pages for sync clients: ``next``/``previous`` links, ``page_size`` capped at 200.
 
-    A cursor whose position is not a value of the ordering field (an impossible date, NaN, a NUL
-    byte, an integer beyond 64 bits) is refused as DRF refuses an undecodable one: 404 "Invalid cursor".
+    A cursor this service cannot have issued is refused as DRF refuses an undecodable one, with the
+    404 ``{"detail": "Invalid cursor"}`` the OpenAPI document gives: text that decodes to something
+    other than DRF's ``o``/``r``/``p`` tokens (DRF would read it as the first page), and a position
+    that is not a value of the ordering field (an impossible date, NaN, a NUL byte, an integer
+    beyond 64 bits). An empty ``cursor=`` is the first page.
     """
 
     ordering = "-id"
@@ -34,6 +40,19 @@ class CursorPagination(pagination.CursorPagination):
         # Compare lengths first: int() refuses strings of thousands of digits.
         return self.max_page_size if len(digits) > 9 else min(int(digits), self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        cursor, page_size = super().get_schema_operation_parameters(view)
+        cursor["description"] = (
+            "Opaque: the `next` or `previous` link of a page, followed as is with the same filters and "
+            "ordering. A cursor this service did not issue for this list is refused with 404 "
+            '`{"detail": "Invalid cursor"}`.'
+        )
+        page_size["description"] = (
+            f"Results per page (default {self.page_size}; more than {self.max_page_size} means {self.max_page_size})."
+        )
+        page_size["schema"] = {"type": "integer", "minimum": 1}
+        return [cursor, page_size]
+
     def paginate_queryset(self, queryset, request, view=None):
         # decode_cursor() needs to know the type of the field the cursor's position is compared with.
         self.queryset = queryset
@@ -41,6 +60,9 @@ class CursorPagination(pagination.CursorPagination):
 
     def decode_cursor(self, request):
         """DRF's cursor, its position checked against the ordering field (404 "Invalid cursor" otherwise)."""
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded and not issued_cursor(encoded):
+            raise NotFound(self.invalid_cursor_message)
         cursor = super().decode_cursor(request)
         if cursor is None or cursor.position is None:
             return cursor
@@ -50,6 +72,23 @@ class CursorPagination(pagination.CursorPagination):
         except ValueError:
             raise NotFound(self.invalid_cursor_message) from None
         return cursor._replace(position=position)
+
+
+CURSOR_TOKENS = {"o", "r", "p"}
+
+
+def issued_cursor(encoded):
+    """Whether ``encoded`` decodes as DRF encodes a cursor: each of ``o`` (a whole number), ``r`` (0 or 1)
+    and ``p`` at most once, at least one of them, and nothing else."""
+    try:
+        querystring = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+    except (UnicodeError, binascii.Error, ValueError):
+        return False
+    tokens = parse.parse_qs(querystring, keep_blank_values=True)
+    if not tokens or set(tokens) - CURSOR_TOKENS or any(len(values) != 1 for values in tokens.values()):
+        return False
+    offset, reverse = tokens.get("o", ["0"])[0], tokens.get("r", ["1"])[0]
+    return offset.isascii() and offset.isdigit() and reverse in ("0", "1")
 
 
 def ordering_field(queryset, name):

@@ -235,6 +235,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "factcheck.openapi.add_error_responses",
+        "factcheck.openapi.add_response_headers",
+        "factcheck.openapi.typed_schemas",
+        "reviews.api.export_views.add_export_schemas",
     ],
 }
 

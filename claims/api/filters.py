@@ -2,7 +2,14 @@
 
 from django import forms
 
+from factcheck.filters import WholeNumberField
+
+# In the query string: with the rest of the request line it must fit gunicorn's 4094 bytes
+# (factcheck/gunicorn.conf.py), or the client gets a 414 instead of this form's 400 (ASCII text).
+TEXT_MAX_LENGTH = 2000
+LIMIT_MAX = 50
+
 
 class SimilarQueryForm(forms.Form):
-    text = forms.CharField(max_length=5000, strip=True)
-    limit = forms.IntegerField(min_value=1, max_value=50, required=False)
+    text = forms.CharField(max_length=TEXT_MAX_LENGTH, strip=True)
+    limit = WholeNumberField(min_value=1, max_value=LIMIT_MAX, required=False)

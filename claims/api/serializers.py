@@ -6,7 +6,7 @@ from rest_framework import serializers
 from claims import services
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim
 from claims.validators import http_url, validate_language
-from factcheck.api import IntegerPrimaryKeyRelatedField
+from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
 from factcheck.formats import iso_datetime
 
 MAX_OFFSET = 2**31 - 1
@@ -21,7 +21,7 @@ def check_field(rule, value, **kwargs):
     return value
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(JSONTypesMixin, serializers.ModelSerializer):
     url = serializers.CharField(
         max_length=2000, required=False, allow_null=True, allow_blank=True, validators=[http_url]
     )
@@ -66,7 +66,8 @@ class ArticleSerializer(serializers.ModelSerializer):
         return representation
 
     def validate_url(self, value):
-        return check_field(services.check_url_free, value or None, article=self.instance)
+        article = self.instance or self.context.get("stored")  # the stored article of a re-posted body
+        return check_field(services.check_url_free, value or None, article=article)
 
     def validate_body(self, value):
         return check_field(services.check_body, value, article=self.instance)
@@ -129,7 +130,7 @@ class TagsField(TagListField):
     pass
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
     """A claim with its position in the article. Give ``start``/``end``, ``quote``, or both."""
 
     article = IntegerPrimaryKeyRelatedField(queryset=Article.objects.all())
@@ -192,6 +193,12 @@ class ClaimSerializer(serializers.ModelSerializer):
         if self.instance is not None and not isinstance(self.instance, (list, tuple)):
             fields["article"].read_only = True
         return fields
+
+
+class ClaimUpdateSerializer(ClaimSerializer):
+    """A claim as PUT and PATCH take it: its article cannot change (the OpenAPI request body only)."""
+
+    article = IntegerPrimaryKeyRelatedField(read_only=True)
 
 
 class SimilarClaimSerializer(serializers.Serializer):

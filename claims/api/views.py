@@ -1,5 +1,11 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -8,19 +14,21 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BooleanField, CharField, IntegerField
 
 from claims import services, similarity
-from claims.api.filters import SimilarQueryForm
+from claims.api.filters import LIMIT_MAX, TEXT_MAX_LENGTH, SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
     ClaimSerializer,
+    ClaimUpdateSerializer,
     SimilarClaimSerializer,
     StoredArticleSerializer,
 )
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim
-from factcheck.api import VersionedMixin
+from factcheck.api import CreatedLocationMixin, PutBodyRequiredMixin, VersionedMixin, created_location
 from factcheck.permissions import IsNewsroom
 
+LIMIT_SCHEMA = {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
     "ExtractionTimeout", {"detail": CharField(), "id": IntegerField(help_text="The article's id.")}
 )
@@ -93,11 +101,15 @@ class ArticleViewSet(
         if isinstance(body, str) and body.strip():
             existing = services.stored_article(body)
             if existing is not None:
-                return self._stored(existing, request.data, serializer)
+                # Still a request the document allows (title and all), its url clashing with no other article.
+                context = {**self.get_serializer_context(), "stored": existing}
+                repost = self.get_serializer(data=request.data, context=context)
+                repost.is_valid(raise_exception=True)
+                return self._stored(existing, repost.validated_data)
         serializer.is_valid(raise_exception=True)
         article, created = services.ingest_article(**serializer.validated_data, by=request.user)
         if not created:  # stored meanwhile by a concurrent request
-            return self._stored(article, request.data, serializer)
+            return self._stored(article, serializer.validated_data)
         if extract:
             # After the article's transaction has committed: analysing the text may take seconds, and
             # on SQLite an open write transaction holds every other writer.
@@ -105,19 +117,13 @@ class ArticleViewSet(
                 services.extract_claims(article, by=request.user)
             except services.ExtractionTimeout as exc:
                 return extraction_timeout_response(exc, article, saved=True)
-        return Response(self.get_serializer(article).data, status=status.HTTP_201_CREATED)
+        data = self.get_serializer(article).data
+        return Response(data, status=status.HTTP_201_CREATED, headers=created_location(request, self.basename, data))
 
-    def _stored(self, article, data, serializer):
-        """200 for a body already stored: the article as it is, what of ``data`` was not applied, and its URL."""
-        posted = {}
-        for name, value in data.items():
-            field = serializer.fields.get(name)
-            if name == "body" or field is None or field.read_only:
-                continue
-            try:
-                posted[name] = field.run_validation(value)
-            except ValidationError:
-                posted[name] = services.INVALID
+    def _stored(self, article, validated):
+        """200 for a body already stored: the article as it is, what of the request was not applied, and its URL."""
+        sent = set(self.request.data)  # a field left out (and given its default) is not "ignored"
+        posted = {name: value for name, value in validated.items() if name in sent and name != "body"}
         context = {**self.get_serializer_context(), "ignored": services.ignored_metadata(article, posted)}
         url = reverse("article-detail", args=[article.pk], request=self.request)
         return Response(
@@ -169,7 +175,12 @@ class ArticleViewSet(
         return Response({"created": len(created), "claims": data})
 
 
+@extend_schema_view(
+    update=extend_schema(request=ClaimUpdateSerializer), partial_update=extend_schema(request=ClaimUpdateSerializer)
+)
 class ClaimViewSet(
+    PutBodyRequiredMixin,
+    CreatedLocationMixin,
     VersionedMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -203,10 +214,10 @@ class ClaimViewSet(
         serializer.instance = self.remember(claim)
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50).")],
+        parameters=[OpenApiParameter("limit", LIMIT_SCHEMA, description=f"At most this many (1–{LIMIT_MAX}).")],
         responses={200: SimilarClaimSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None, filter_backends=[])
     def similar(self, request, pk=None):
         """Claims that say nearly the same thing as this one, best match first."""
         claim = self.get_object()
@@ -218,12 +229,27 @@ class ClaimViewSet(
     @extend_schema(
         operation_id="claims_similar_to_text",
         parameters=[
-            OpenApiParameter("text", OpenApiTypes.STR, required=True, description="The statement to match."),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1–50)."),
+            OpenApiParameter(
+                "text",
+                # No maxLength: percent-encoded, TEXT_MAX_LENGTH characters can take 12 times as many
+                # bytes, past the request line's limit (414) before the limit could be checked (400).
+                {"type": "string", "minLength": 1},
+                required=True,
+                description=f"The statement to match, at most {TEXT_MAX_LENGTH} characters (400 beyond; a URL over "
+                "4094 bytes is a 414).",
+            ),
+            OpenApiParameter("limit", LIMIT_SCHEMA, description=f"At most this many (1–{LIMIT_MAX})."),
         ],
         responses={200: SimilarClaimSerializer(many=True)},
     )
-    @action(detail=False, methods=["get"], url_path="similar", pagination_class=None, filterset_class=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="similar",
+        pagination_class=None,
+        filterset_class=None,
+        filter_backends=[],
+    )
     def similar_to_text(self, request):
         """Claims that say nearly the same thing as ``text``: check before starting a review."""
         return self._similar(SimilarQueryForm(request.query_params))

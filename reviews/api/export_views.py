@@ -157,6 +157,128 @@ def export_etag(fmt, params, count, last_modified):
     return f'W/"{digest}"'
 
 
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _typed(name):
+    return {"type": "string", "enum": [name]}
+
+
+def _thing(type_name, required, **properties):
+    """A schema.org object schema: its ``@type`` and ``properties``; other properties may be added."""
+    return {
+        "type": "object",
+        "properties": {"@type": _typed(type_name), **properties},
+        "required": ["@type", *required],
+    }
+
+
+TEXT = {"type": "string"}
+DATE_TIME = {"type": "string", "format": "date-time"}
+DATE = {"type": "string", "format": "date"}
+URL = {"type": "string", "format": "uri"}
+
+# The JSON-LD the ``claimreview`` and ``datafeed`` exports write (``reviews/exports/claimreview.py``,
+# ``datafeed.py``), as components of the OpenAPI document (added by ``add_export_schemas``).
+EXPORT_SCHEMAS = {
+    "ClaimReviewOrganization": _thing("Organization", ["name"], name=TEXT, url=TEXT),
+    "ClaimReviewPerson": _thing("Person", ["name"], name=TEXT),
+    "ClaimReviewRating": _thing(
+        "Rating",
+        ["alternateName"],
+        alternateName=TEXT,
+        ratingValue={"type": "integer", "minimum": 1, "maximum": 5},
+        bestRating={"type": "integer", "enum": [5]},
+        worstRating={"type": "integer", "enum": [1]},
+    ),
+    "ClaimReviewAppearance": _thing(
+        "CreativeWork",
+        ["headline"],
+        headline=TEXT,
+        url=URL,
+        datePublished=DATE_TIME,
+        author=_ref("ClaimReviewPerson"),
+        publisher=_ref("ClaimReviewOrganization"),
+        inLanguage=TEXT,
+    ),
+    "ClaimReviewCitation": _thing(
+        "CreativeWork", ["url"], url=URL, name=TEXT, publisher=_ref("ClaimReviewOrganization"), datePublished=DATE
+    ),
+    "ClaimReviewClaim": _thing(
+        "Claim",
+        ["appearance"],
+        author=_ref("ClaimReviewPerson"),
+        datePublished=DATE,
+        appearance=_ref("ClaimReviewAppearance"),
+    ),
+    "ClaimReview": {
+        **_thing(
+            "ClaimReview",
+            ["@context", "url", "claimReviewed", "author", "datePublished", "reviewRating", "itemReviewed"],
+            url=URL,
+            claimReviewed=TEXT,
+            author=_ref("ClaimReviewOrganization"),
+            datePublished=DATE_TIME,
+            dateModified=DATE_TIME,
+            reviewRating=_ref("ClaimReviewRating"),
+            itemReviewed=_ref("ClaimReviewClaim"),
+            reviewBody=TEXT,
+            citation={"type": "array", "items": _ref("ClaimReviewCitation")},
+        ),
+        "description": "A published review as schema.org ClaimReview (JSON-LD).",
+    },
+    "ClaimReviewDataFeedItem": _thing(
+        "DataFeedItem",
+        ["dateCreated", "url", "item"],
+        dateCreated=DATE_TIME,
+        url=URL,
+        item={"type": "array", "items": _ref("ClaimReview"), "minItems": 1, "maxItems": 1},
+    ),
+    "ClaimReviewDataFeed": {
+        **_thing(
+            "DataFeed",
+            ["@context", "name", "url", "publisher", "dateModified", "dataFeedElement"],
+            name=TEXT,
+            url=TEXT,
+            publisher=_ref("ClaimReviewOrganization"),
+            dateModified=DATE_TIME,
+            dataFeedElement={"type": "array", "items": _ref("ClaimReviewDataFeedItem")},
+        ),
+        "description": "The ClaimReview objects in a schema.org DataFeed, the shape of Google's fact-check feed.",
+    },
+}
+for _schema in (EXPORT_SCHEMAS["ClaimReview"], EXPORT_SCHEMAS["ClaimReviewDataFeed"]):
+    _schema["properties"]["@context"] = _typed("https://schema.org")
+
+EXPORT_ETAG = {
+    "description": "Changes when the exported data does; send it back in `If-None-Match` for a 304.",
+    "required": True,
+    "schema": {"type": "string", "pattern": '^W/"[0-9a-f]+"$'},
+}
+EXPORT_LAST_MODIFIED = {
+    "description": "The newest change to the exported claims (absent when there are none); for `If-Modified-Since`.",
+    "required": False,
+    "schema": {"type": "string"},
+}
+
+
+def add_export_schemas(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the ClaimReview components, and the export's cache headers."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in EXPORT_SCHEMAS.items():
+        schemas.setdefault(name, schema)
+    for path_item in result.get("paths", {}).values():
+        operation = path_item.get("get", {})
+        if operation.get("operationId") != "exports_claims":
+            continue
+        for code in ("200", "304"):
+            headers = operation["responses"][code].setdefault("headers", {})
+            headers.setdefault("ETag", EXPORT_ETAG)
+            headers.setdefault("Last-Modified", EXPORT_LAST_MODIFIED)
+    return result
+
+
 class ExportNegotiation(BaseContentNegotiation):
     """``?format=`` names the export format here, not a DRF renderer, and ``Accept`` picks nothing:
     the export sets its own content type; JSON is only for errors."""
@@ -205,25 +327,33 @@ class ClaimExportView(generics.GenericAPIView):
         ],
         responses={
             (200, "application/ld+json"): OpenApiResponse(
-                {"oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]},
-                description="`claimreview` (array) or `datafeed` (DataFeed)",
+                {"oneOf": [{"type": "array", "items": _ref("ClaimReview")}, _ref("ClaimReviewDataFeed")]},
+                description="`claimreview`: an array of ClaimReview; `datafeed`: a DataFeed of them",
             ),
             (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR, description="Columns: " + ", ".join(exports.CSV_COLUMNS)
+                {"type": "string"},
+                description="`csv`: UTF-8 with a byte-order mark, a header row, then one row per claim. Columns: "
+                + ", ".join(exports.CSV_COLUMNS),
             ),
-            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR, description="One claim detail per line"),
+            (200, "application/x-ndjson"): OpenApiResponse(
+                {"type": "string"},
+                description="`ndjson`: one JSON object per line, each a `ClaimDetail` (as `GET /claims/{id}/` has it)",
+            ),
             (400, "application/json"): OpenApiResponse(
-                OpenApiTypes.OBJECT, description="Unknown format or invalid filter"
+                _ref("ValidationError"), description="Unknown format or invalid filter"
             ),
             304: OpenApiResponse(description="Not modified: `If-None-Match` or `If-Modified-Since` still holds"),
+            (412, "application/json"): OpenApiResponse(
+                _ref("Error"), description="`If-Match` or `If-Unmodified-Since` no longer holds"
+            ),
             (503, "application/json"): OpenApiResponse(
-                OpenApiTypes.OBJECT,
+                _ref("Error"),
                 description="Too many exports running (or the database is unavailable): retry after `Retry-After`",
             ),
         },
     )
     def get(self, request, *args, **kwargs):
-        name = request.query_params.get("format") or exports.DEFAULT_FORMAT
+        name = request.query_params.get("format", exports.DEFAULT_FORMAT)
         fmt = exports.FORMATS.get(name)
         if fmt is None:
             raise ValidationError(

@@ -2,12 +2,12 @@ import django_filters
 
 from claims.filters import IsoDateTimeFilter
 from claims.models import Verdict
-from factcheck.filters import FilterSet
+from factcheck.filters import FilterSet, IdFilter
 from reviews.models import Review
 
 
 class ReviewFilter(FilterSet):
-    claim = django_filters.NumberFilter(field_name="claim_id", min_value=1, max_value=2**63 - 1)
+    claim = IdFilter(field_name="claim_id")
     state = django_filters.MultipleChoiceFilter(choices=Review.State.choices)
     verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices)
     author = django_filters.CharFilter(field_name="author__username", max_length=150)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from claims.api.serializers import ClaimSerializer
 from claims.models import Verdict
 from claims.validators import http_url
-from factcheck.api import IntegerPrimaryKeyRelatedField
+from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
 from factcheck.roles import is_newsroom
 from reviews.history import ACTIONS
 from reviews.models import Evidence, Review, published_review_prefetch
@@ -15,20 +15,20 @@ from reviews.models import Evidence, Review, published_review_prefetch
 MAX_VERSION = 2**31 - 1
 
 
-# A value before or after a change: text (dates and times as ISO 8601), a number, a list of texts (tags,
-# evidence urls) or null. One branch per JSON type, so that any value matches exactly one.
-CHANGE_VALUE_SCHEMA = {
-    "oneOf": [
-        {"type": "string", "nullable": True},
-        {"type": "number"},
-        {"type": "array", "items": {"type": "string"}},
-    ]
-}
-
-
-@extend_schema_field(CHANGE_VALUE_SCHEMA)
+@extend_schema_field(
+    {
+        "description": "A field's value: text (dates as ISO 8601), a number, true/false, a list of texts (tags, "
+        "evidence urls), or null.",
+        "anyOf": [
+            {"type": "string", "nullable": True},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+    }
+)
 class ChangeValueField(serializers.JSONField):
-    pass
+    """A value before or after a change (``reviews.history``, ``Review.correction``), null for "nothing"."""
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -39,7 +39,7 @@ class ChangeSerializer(serializers.Serializer):
     new = ChangeValueField()
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(JSONTypesMixin, serializers.ModelSerializer):
     url = serializers.CharField(max_length=2000, validators=[http_url])
     archive_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[http_url])
     quote = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
@@ -66,7 +66,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = ["review", "added_by", "created_at", "updated_at"]
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(JSONTypesMixin, serializers.ModelSerializer):
     """A review of one claim. ``state`` changes only through the submit/publish/return actions."""
 
     serializer_related_field = IntegerPrimaryKeyRelatedField
@@ -144,6 +144,13 @@ class ReviewSerializer(serializers.ModelSerializer):
         return data
 
 
+class ReviewUpdateSerializer(ReviewSerializer):
+    """A review as PUT and PATCH take it: its claim cannot change (the OpenAPI request body only)."""
+
+    class Meta(ReviewSerializer.Meta):
+        read_only_fields = [*ReviewSerializer.Meta.read_only_fields, "claim"]
+
+
 class PublishedReviewSerializer(serializers.ModelSerializer):
     """The published review shown with a claim: what readers and client apps see."""
 
@@ -174,7 +181,7 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     published_review = serializers.SerializerMethodField()
     article_title = serializers.CharField(source="article.title", read_only=True)
-    article_url = serializers.CharField(source="article.url", read_only=True)
+    article_url = serializers.CharField(source="article.url", read_only=True, allow_null=True)
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "article_title", "article_url", "published_review"]
@@ -212,5 +219,5 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(JSONTypesMixin, serializers.Serializer):
     comment = serializers.CharField(max_length=5000, help_text="What the author should change.")

@@ -5,13 +5,13 @@
 """
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims.api.views import ClaimViewSet
-from factcheck.api import VersionedMixin
+from factcheck.api import CreatedLocationMixin, VersionedMixin, created_location
 from reviews import history, workflow
 from reviews.api.filters import ReviewFilter
 from reviews.api.serializers import (
@@ -20,6 +20,7 @@ from reviews.api.serializers import (
     HistoryEntrySerializer,
     ReturnSerializer,
     ReviewSerializer,
+    ReviewUpdateSerializer,
 )
 from reviews.models import Evidence, Review, with_published_review
 
@@ -39,7 +40,7 @@ class ClaimWithReviewsViewSet(ClaimViewSet):
         return ClaimDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """Every recorded change to the claim, its reviews and their evidence, oldest first.
 
@@ -52,7 +53,10 @@ class ClaimWithReviewsViewSet(ClaimViewSet):
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
-class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
+@extend_schema_view(
+    update=extend_schema(request=ReviewUpdateSerializer), partial_update=extend_schema(request=ReviewUpdateSerializer)
+)
+class ReviewViewSet(CreatedLocationMixin, VersionedMixin, viewsets.ModelViewSet):
     """Reviews of claims. Writes go through the workflow: drafts are edited, then submitted,
     published or returned by the actions below. An edit names the version it read, in ``If-Match``
     (the ETag) or ``version`` (428 with neither); deleting a draft, in ``If-Match``."""
@@ -125,6 +129,7 @@ class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
         methods=["get", "post"],
         serializer_class=EvidenceSerializer,
         filterset_class=None,
+        filter_backends=[],
         pagination_class=None,
     )
     def evidence(self, request, pk=None):
@@ -136,9 +141,8 @@ class ReviewViewSet(VersionedMixin, viewsets.ModelViewSet):
         serializer = EvidenceSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         evidence = workflow.add_evidence(review, by=request.user, **serializer.validated_data)
-        return Response(
-            EvidenceSerializer(evidence, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
-        )
+        data = EvidenceSerializer(evidence, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED, headers=created_location(request, "evidence", data))
 
 
 class EvidenceViewSet(

@@ -146,12 +146,12 @@ def test_reposting_the_same_article_exactly_ignores_nothing(reviewer_client):
     assert "Everything else you sent matches it." in again.json()["detail"]
 
 
-def test_reposting_a_stored_body_with_invalid_metadata_names_it_and_stores_nothing(reviewer_client):
+def test_reposting_a_stored_body_with_invalid_metadata_is_a_400_naming_it_and_changes_nothing(reviewer_client):
     reviewer_client.post("/api/v1/articles/?extract=false", ARTICLE, format="json")
-    junk = {**ARTICLE, "url": "javascript:alert(1)", "published_at": "not a date", "language": ["en"]}
+    junk = {**ARTICLE, "url": "javascript:alert(1)", "published_at": "not a date"}
     again = reviewer_client.post("/api/v1/articles/?extract=false", junk, format="json")
-    assert again.status_code == 200
-    assert again.json()["ignored_fields"] == ["url", "published_at", "language"]
+    assert again.status_code == 400
+    assert set(again.json()) == {"url", "published_at"}
     assert Article.objects.get().url == ARTICLE["url"]
 
 
@@ -163,3 +163,30 @@ def test_the_openapi_document_describes_the_repost_answer(reviewer_client):
     assert operation["responses"]["201"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Article"
     }
+
+
+def test_editing_a_body_into_another_articles_body_is_a_400_naming_it_not_a_database_refusal(reviewer_client):
+    first = ArticleFactory(body="First text.\nSecond line.")
+    second = ArticleFactory(body="Another text.")
+    for method in ("patch", "put"):
+        data = {"title": "t", "published_at": "2022-09-10T12:00:00Z", "body": "First text.\r\nSecond line."}
+        response = getattr(reviewer_client, method)(f"/api/v1/articles/{second.pk}/", data, format="json")
+        assert response.status_code == 400, response.content
+        assert response.json() == {
+            "body": [f"Article {first.pk} already has this body (after line-end normalisation)."]
+        }
+    second.refresh_from_db()
+    assert second.body == "Another text."
+
+
+def test_a_field_of_another_json_type_is_refused_not_converted(reviewer_client):
+    response = reviewer_client.post("/api/v1/articles/?extract=false", {**ARTICLE, "title": 0}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"title": ["Expected a string."]}
+    assert not Article.objects.exists()
+
+
+def test_a_created_article_has_its_api_url_in_location_not_its_web_address(reviewer_client):
+    response = reviewer_client.post("/api/v1/articles/?extract=false", ARTICLE, format="json")
+    assert response.status_code == 201
+    assert response["Location"] == f"http://testserver/api/v1/articles/{response.json()['id']}/"

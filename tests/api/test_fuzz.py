@@ -1,8 +1,11 @@
 """Property-based fuzzing of the whole API from its own OpenAPI document (schemathesis, in process).
 
 Every operation in ``/api/v1/schema/`` is called with generated requests, valid and invalid, as an
-anonymous client and as a reviewer with a token. No response may be a server error, and every
-response must match the status codes, content types and schemas the document promises.
+anonymous client and as a reviewer with a token. No response may be a server error; every response
+must match the status codes, content types, schemas and headers the document promises; a request
+the document does not allow must be refused (``negative_data_rejection``); and what was deleted
+stays gone (``use_after_free``); an operation the document does not open to anonymous clients
+refuses a request without credentials (``ignored_auth``). ``scripts/schemathesis_run.py`` runs every check from outside.
 
 CI runs 10 examples per operation (about 660 requests). The long run is one command; above 10 it
 also runs schemathesis' coverage phase (boundary values, missing and wrongly typed fields of every
@@ -24,8 +27,12 @@ from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 
 from factcheck.wsgi import application
@@ -38,6 +45,12 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    use_after_free,
+    # The document marks the operations anonymous clients may call (security ``{}``); every other one
+    # must refuse a request without credentials, or with wrong ones, with 401.
+    ignored_auth,
 ]
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from claims.api.filters import TEXT_MAX_LENGTH
 from claims.models import Claim
 from claims.similarity import similar_claims, trigram_similarity
 from tests.factories import ArticleFactory, ClaimFactory
@@ -119,7 +120,7 @@ def test_anonymous_clients_see_only_verified_similar_claims(anon, claims):
     [
         ({}, "text"),
         ({"text": ""}, "text"),
-        ({"text": "x" * 5001}, "text"),
+        ({"text": "x" * (TEXT_MAX_LENGTH + 1)}, "text"),
         ({"text": "troops", "limit": 0}, "limit"),
         ({"text": "troops", "limit": 51}, "limit"),
         ({"text": "troops", "limit": "ten"}, "limit"),
