@@ -186,6 +186,11 @@ class ClaimViewSet(
         """Claims that say nearly the same thing as ``text``: check before starting a review."""
         return self._similar(SimilarQueryForm(request.query_params))
 
+    def shown(self, claims):
+        """``claims`` as this client is to see them (a list). Here as they are; ``claims/`` is served
+        by a subclass in reviews/api/views.py that shows readers each claim's published record."""
+        return list(claims)
+
     def _similar(self, form, exclude=None):
         if not form.is_valid():
             raise ValidationError(form.errors)
@@ -195,4 +200,5 @@ class ClaimViewSet(
             limit=form.cleaned_data.get("limit") or 10,
             exclude=exclude,
         )
+        self.shown(match["claim"] for match in matches)
         return Response(SimilarClaimSerializer(matches, many=True, context=self.get_serializer_context()).data)

@@ -108,11 +108,35 @@ class ReviewSerializer(serializers.ModelSerializer):
         return data
 
 
+class CorrectedFieldSerializer(serializers.Serializer):
+    """One thing a correction changed for readers, from the publication it superseded."""
+
+    field = serializers.CharField(
+        help_text="A claim field (quote, start, end, claim_reviewed, claimant, claimed_at), an article "
+        "field (article.title, article.url, article.publisher, article.author, article.published_at, "
+        "article.language), verdict, rating_text, summary or evidence (the evidence URLs)."
+    )
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
 class PublishedReviewSerializer(serializers.ModelSerializer):
     """The published review shown with a claim: what readers and client apps see."""
 
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
     rating_value = serializers.IntegerField(read_only=True, allow_null=True)
+    first_published_at = serializers.DateTimeField(
+        read_only=True, help_text="When the claim's first review was published (ClaimReview datePublished)."
+    )
+    date_modified = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When this review, a correction, was published (ClaimReview dateModified); null for a "
+        "claim's first publication.",
+    )
+    correction = CorrectedFieldSerializer(
+        many=True, read_only=True, help_text="What this review changed for readers; empty for a first publication."
+    )
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -125,6 +149,9 @@ class PublishedReviewSerializer(serializers.ModelSerializer):
             "rating_value",
             "summary",
             "published_at",
+            "first_published_at",
+            "date_modified",
+            "correction",
             "evidence",
         ]
         read_only_fields = fields
