@@ -14,7 +14,7 @@ from reviews.models import Review
 # The characters that could end a <script> element or start an HTML comment inside it.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 # Quotation marks of the languages articles are in: a quote that starts or ends with one is shown as it is.
-QUOTATION_MARKS = "“”„‟\"«»‘’‚‛‹›「」"
+QUOTATION_MARKS = '“”„‟"«»‘’‚‛‹›「」'
 
 
 def quoted(text):
