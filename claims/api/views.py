@@ -187,8 +187,9 @@ class ClaimViewSet(
         return self._similar(SimilarQueryForm(request.query_params))
 
     def shown(self, claims):
-        """``claims`` as this client is to see them (a list). Here as they are; ``claims/`` is served
-        by a subclass in reviews/api/views.py that shows readers each claim's published record."""
+        """Make ``claims`` (changed in place, and returned as a list) what this client is to see of them:
+        here the rows as they are; ``claims/`` is served by a subclass in reviews/api/views.py that
+        shows readers each claim's published record instead."""
         return list(claims)
 
     def _similar(self, form, exclude=None):
