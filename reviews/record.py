@@ -17,6 +17,8 @@ CLAIM_FIELDS = ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_
 ARTICLE_FIELDS = ("title", "url", "publisher", "author", "published_at", "language")
 # What readers see of the review itself (with its evidence), compared between two publications.
 REVIEW_FIELDS = ("verdict", "rating_text", "summary")
+# The ``field`` of a correction's changes (``changes``), in their order.
+CORRECTED_FIELDS = (*CLAIM_FIELDS, *(f"article.{name}" for name in ARTICLE_FIELDS), *REVIEW_FIELDS, "evidence")
 
 
 def snapshot(claim, article):

@@ -9,6 +9,7 @@ from claims.models import Verdict
 from claims.validators import http_url
 from factcheck.api import IntegerPrimaryKeyRelatedField
 from factcheck.roles import is_newsroom
+from reviews import record
 from reviews.history import ACTIONS
 from reviews.models import Evidence, Review, published_review_prefetch
 
@@ -111,13 +112,14 @@ class ReviewSerializer(serializers.ModelSerializer):
 class CorrectedFieldSerializer(serializers.Serializer):
     """One thing a correction changed for readers, from the publication it superseded."""
 
-    field = serializers.CharField(
-        help_text="A claim field (quote, start, end, claim_reviewed, claimant, claimed_at), an article "
-        "field (article.title, article.url, article.publisher, article.author, article.published_at, "
-        "article.language), verdict, rating_text, summary or evidence (the evidence URLs)."
+    field = serializers.ChoiceField(
+        choices=record.CORRECTED_FIELDS,
+        help_text="A claim field, an article field (``article.<name>``), a review field, or ``evidence`` "
+        "(the sorted URLs of the evidence).",
     )
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
+    # Any JSON value, null included ({} in the schema: no "nullable" without a type).
+    old = serializers.JSONField()
+    new = serializers.JSONField()
 
 
 class PublishedReviewSerializer(serializers.ModelSerializer):
