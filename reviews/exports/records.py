@@ -135,7 +135,7 @@ def build(claims, tag_rows, evidence_rows, render, render_text):
                 "first_published_at": first_published_at,
                 # A correction is published after the claim's first publication (see Review.date_modified).
                 "date_modified": published_at if published_at != first_published_at else None,
-                "correction": loads(correction),
+                "correction": [] if correction == "[]" else loads(correction),  # most are first publications
                 "evidence": evidence[review_id],
             },
         }
