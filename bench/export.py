@@ -90,6 +90,7 @@ def fill(target, evidence_per_review):
 
     from claims.models import Article, Claim, Tag, compute_content_hash
     from reviews.models import Evidence, Review, Verdict
+    from reviews.record import snapshot
 
     have = Claim.objects.count()
     if have > target or Claim.objects.exclude(status=Claim.Status.VERIFIED).exists():
@@ -163,6 +164,8 @@ def fill(target, evidence_per_review):
                         state=Review.State.PUBLISHED,
                         published_at=now,
                         published_by=editor,
+                        record=snapshot(claim, claim.article),
+                        first_published_at=now,
                     )
                     for claim in claims
                 ]

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from simple_history.models import HistoricalRecords
 
 from claims.models import RATING_VALUES, Claim, Verdict
@@ -101,6 +101,14 @@ class Review(models.Model):
     def rating_value(self):
         return RATING_VALUES.get(self.verdict)
 
+    @property
+    def date_modified(self):
+        """When this publication corrected the claim's earlier one (its ``published_at``); None for a
+        first publication or an unpublished review."""
+        if self.first_published_at is None or self.published_at == self.first_published_at:
+            return None
+        return self.published_at
+
 
 class Evidence(models.Model):
     Stance = Stance
@@ -168,3 +176,10 @@ def published_review_prefetch():
 def with_published_review(claims):
     """``claims`` (a claim queryset), each carrying ``published_reviews`` (see ``published_review_prefetch``)."""
     return claims.prefetch_related(published_review_prefetch())
+
+
+def published_record():
+    """The ``record`` of the outer claim's published review (``reviews.record``): annotates claims
+    with what readers see of them, in the claims' own query."""
+    reviews = Review.objects.filter(claim=OuterRef("pk"), state=Review.State.PUBLISHED).order_by()
+    return Subquery(reviews.values("record")[:1], output_field=models.JSONField())

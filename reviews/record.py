@@ -8,7 +8,7 @@ correction records what it changed (``changes``), which readers see as "Updated 
 ClaimReview as ``dateModified``.
 """
 
-from datetime import UTC
+from datetime import UTC, date, datetime
 
 from factcheck.formats import iso_datetime
 
@@ -17,6 +17,8 @@ CLAIM_FIELDS = ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_
 ARTICLE_FIELDS = ("title", "url", "publisher", "author", "published_at", "language")
 # What readers see of the review itself (with its evidence), compared between two publications.
 REVIEW_FIELDS = ("verdict", "rating_text", "summary")
+# The ``field`` of a correction's changes (``changes``), in their order.
+CORRECTED_FIELDS = (*CLAIM_FIELDS, *(f"article.{name}" for name in ARTICLE_FIELDS), *REVIEW_FIELDS, "evidence")
 
 
 def snapshot(claim, article):
@@ -37,6 +39,68 @@ def snapshot(claim, article):
             "language": article.language,
         },
     }
+
+
+def show(claim, record):
+    """Set on ``claim``, and on its article when it was loaded with it, what readers see of them: the
+    published ``record``. For serving readers only: the instance no longer holds the live row, so it
+    must never be saved.
+    """
+    for name in ("quote", "start", "end", "claim_reviewed", "claimant"):
+        setattr(claim, name, record[name])
+    claim.claimed_at = date.fromisoformat(record["claimed_at"]) if record["claimed_at"] else None
+    if claim._meta.get_field("article").is_cached(claim):
+        article, published = claim.article, record["article"]
+        for name in ("title", "url", "publisher", "author", "language"):
+            setattr(article, name, published[name])
+        article.published_at = datetime.fromisoformat(published["published_at"]) if published["published_at"] else None
+    return claim
+
+
+# How a reader is told what a correction changed (``describe``): a field named alone is "… changed",
+# one with ``True`` also shows its old and new value.
+CHANGE_LABELS = {
+    "verdict": ("Verdict", True),
+    "rating_text": ("Rating", True),
+    "summary": ("Explanation", False),
+    "evidence": ("Evidence", False),
+    "quote": ("Quoted passage", False),
+    "start": ("Position in the article", False),
+    "end": ("Position in the article", False),
+    "claim_reviewed": ("Reviewed wording", False),
+    "claimant": ("Claimant", True),
+    "claimed_at": ("Date of the claim", True),
+    "article.title": ("Article title", False),
+    "article.url": ("Article URL", False),
+    "article.publisher": ("Article publisher", True),
+    "article.author": ("Article author", True),
+    "article.published_at": ("Article date", False),
+    "article.language": ("Article language", True),
+}
+
+
+def describe(correction, verdict_labels=None):
+    """What a ``correction`` (a review's list of ``{field, old, new}``) changed, in words for readers, in
+    its order, each once: ``"Verdict: False → Mostly false"``, ``"Reviewed wording changed"``.
+
+    ``verdict_labels`` maps verdict values to their labels (``{"false": "False", …}``).
+    """
+    verdict_labels = verdict_labels or {}
+    lines = []
+    for change in correction:
+        label, with_values = CHANGE_LABELS.get(change["field"], (change["field"], False))
+        if change["field"] in ("start", "end") and any(c["field"] == "quote" for c in correction):
+            continue  # the new passage is at a new position: saying so once is enough
+        if with_values:
+            old, new = change["old"], change["new"]
+            if change["field"] == "verdict":
+                old, new = verdict_labels.get(old, old), verdict_labels.get(new, new)
+            line = f"{label}: {old or '(none)'} → {new or '(none)'}"
+        else:
+            line = f"{label} changed"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def _flat(record, review, evidence_urls):

@@ -254,6 +254,12 @@ class ClaimViewSet(
         """Claims that say nearly the same thing as ``text``: check before starting a review."""
         return self._similar(SimilarQueryForm(request.query_params))
 
+    def shown(self, claims):
+        """Make ``claims`` (changed in place, and returned as a list) what this client is to see of them:
+        here the rows as they are; ``claims/`` is served by a subclass in reviews/api/views.py that
+        shows readers each claim's published record instead."""
+        return list(claims)
+
     def _similar(self, form, exclude=None):
         if not form.is_valid():
             raise ValidationError(form.errors)
@@ -263,4 +269,5 @@ class ClaimViewSet(
             limit=form.cleaned_data.get("limit") or 10,
             exclude=exclude,
         )
+        self.shown(match["claim"] for match in matches)
         return Response(SimilarClaimSerializer(matches, many=True, context=self.get_serializer_context()).data)

@@ -9,6 +9,7 @@ from claims.models import Verdict
 from claims.validators import http_url
 from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
 from factcheck.roles import is_newsroom
+from reviews import record
 from reviews.history import ACTIONS
 from reviews.models import Evidence, Review, published_review_prefetch
 
@@ -151,11 +152,35 @@ class ReviewUpdateSerializer(ReviewSerializer):
         read_only_fields = [*ReviewSerializer.Meta.read_only_fields, "claim"]
 
 
+class CorrectedFieldSerializer(serializers.Serializer):
+    """One thing a correction changed for readers, from the publication it superseded."""
+
+    field = serializers.ChoiceField(
+        choices=record.CORRECTED_FIELDS,
+        help_text="A claim field, an article field (``article.<name>``), a review field, or ``evidence`` "
+        "(the sorted URLs of the evidence).",
+    )
+    old = ChangeValueField()
+    new = ChangeValueField()
+
+
 class PublishedReviewSerializer(serializers.ModelSerializer):
     """The published review shown with a claim: what readers and client apps see."""
 
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
     rating_value = serializers.IntegerField(read_only=True, allow_null=True)
+    first_published_at = serializers.DateTimeField(
+        read_only=True, help_text="When the claim's first review was published (ClaimReview datePublished)."
+    )
+    date_modified = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When this review, a correction, was published (ClaimReview dateModified); null for a "
+        "claim's first publication.",
+    )
+    correction = CorrectedFieldSerializer(
+        many=True, read_only=True, help_text="What this review changed for readers; empty for a first publication."
+    )
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -168,6 +193,9 @@ class PublishedReviewSerializer(serializers.ModelSerializer):
             "rating_value",
             "summary",
             "published_at",
+            "first_published_at",
+            "date_modified",
+            "correction",
             "evidence",
         ]
         read_only_fields = fields

@@ -1,7 +1,8 @@
 """The reviews API, and the claim endpoints that show reviews.
 
 ``claims/`` is served by ``ClaimWithReviewsViewSet`` below: ``claims/api/views.py``'s ``ClaimViewSet``
-(list, create, update, similar) plus the detail's published review and the claim's history.
+(list, create, update, similar) plus the detail's published review and the claim's history, and
+readers (anyone outside the newsroom) are shown the published record of each claim, not its live row.
 """
 
 from django.db.models import Prefetch
@@ -12,7 +13,8 @@ from rest_framework.response import Response
 
 from claims.api.views import ClaimViewSet
 from factcheck.api import CreatedLocationMixin, VersionedMixin, created_location
-from reviews import history, workflow
+from factcheck.roles import is_newsroom
+from reviews import history, record, workflow
 from reviews.api.filters import ReviewFilter
 from reviews.api.serializers import (
     ClaimDetailSerializer,
@@ -22,19 +24,52 @@ from reviews.api.serializers import (
     ReviewSerializer,
     ReviewUpdateSerializer,
 )
-from reviews.models import Evidence, Review, with_published_review
+from reviews.models import Evidence, Review, published_record, with_published_review
 
 
 # ``claims/`` (basename ``claim``, registered in reviews/api/urls.py). No docstring of its own: the
 # OpenAPI schema describes the claim operations with ClaimViewSet's.
 class ClaimWithReviewsViewSet(ClaimViewSet):
+    # Readers are served each claim's published record (``reviews.record``): its quote, offsets,
+    # wording, claimant and date, and its article's title and URL, as an editor last published them.
+    # Newsroom members see (and edit) the live rows.
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "retrieve":
             # The detail shows the article's title and url, never its (large) body.
             queryset = queryset.select_related("article").defer("article__body")
             queryset = with_published_review(queryset)
+        elif self.action == "list" and self.serves_readers():
+            queryset = queryset.annotate(published_record=published_record())  # in the page's own query
         return queryset
+
+    def serves_readers(self):
+        """Whether this client is shown the published record instead of the live rows."""
+        return not is_newsroom(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list" and self.serves_readers():
+            for claim in page:
+                if claim.published_record is not None:
+                    record.show(claim, claim.published_record)
+        return page
+
+    def get_object(self):
+        claim = super().get_object()
+        if self.action == "retrieve" and self.serves_readers() and claim.published_reviews:
+            record.show(claim, claim.published_reviews[0].record)
+        return claim
+
+    def shown(self, claims):
+        claims = list(claims)
+        if self.serves_readers() and claims:
+            published = Review.objects.filter(claim__in=claims, state=Review.State.PUBLISHED)
+            records = dict(published.values_list("claim_id", "record"))
+            for claim in claims:
+                if records.get(claim.pk) is not None:
+                    record.show(claim, records[claim.pk])
+        return claims
 
     def get_serializer_class(self):
         return ClaimDetailSerializer if self.action == "retrieve" else super().get_serializer_class()

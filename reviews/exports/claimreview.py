@@ -33,6 +33,8 @@ def organization():
 def claim_review(claim, *, publisher=None, url=None):
     """The schema.org ClaimReview (a dict) of a claim's published review.
 
+    ``datePublished`` is the claim's first publication; a correction adds ``dateModified``, when it
+    was published. The claim and its appearance are the published record (``reviews.record``).
     ``publisher`` and ``url`` (from ``organization()`` and ``review_urls()``) save reading settings per claim.
     """
     detail, article = claim
@@ -63,10 +65,12 @@ def claim_review(claim, *, publisher=None, url=None):
         "url": (url or review_urls())(claim_id=detail["id"], review_id=review["id"]),
         "claimReviewed": detail["claim_reviewed"] or detail["quote"],
         "author": publisher or organization(),
-        "datePublished": review["published_at"],
+        "datePublished": review["first_published_at"],
         "reviewRating": rating,
         "itemReviewed": item,
     }
+    if review["date_modified"]:
+        result["dateModified"] = review["date_modified"]
     if review["summary"]:
         result["reviewBody"] = review["summary"]
     if review["evidence"]:

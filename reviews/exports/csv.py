@@ -26,6 +26,9 @@ CSV_COLUMNS = [
     "evidence_urls",
     "published_at",
     "review_url",
+    # Added by issue 13, after the columns clients already read by position.
+    "first_published_at",
+    "date_modified",
 ]
 # OWASP "CSV injection": a spreadsheet runs a cell as a formula when it starts with = + - @, tab or
 # carriage return, and skips leading blanks (spaces, line breaks, NBSP, zero-width characters) to
@@ -67,6 +70,8 @@ def csv_row(claim, url):
         _guard(" ".join(evidence["url"] for evidence in review["evidence"])),
         review["published_at"],
         _guard(url(claim_id=detail["id"], review_id=review["id"])),
+        review["first_published_at"],
+        review["date_modified"] or "",
     ]
 
 

@@ -20,13 +20,14 @@ def write_datafeed(claims):
             "dateModified": iso_datetime(timezone.now()),
         }
     )
-    items = (
-        {
-            "@type": "DataFeedItem",
-            "dateCreated": review["datePublished"],
-            "url": review["url"],
-            "item": [review],
-        }
-        for review in claim_reviews(claims)
-    )
+    items = (_item(review) for review in claim_reviews(claims))
     return chunks(json_list(head[:-1] + ',"dataFeedElement":[', items, "]}\n"))
+
+
+def _item(review):
+    item = {"@type": "DataFeedItem", "dateCreated": review["datePublished"]}
+    if "dateModified" in review:  # a correction
+        item["dateModified"] = review["dateModified"]
+    item["url"] = review["url"]
+    item["item"] = [review]
+    return item

@@ -18,6 +18,14 @@ def dumps(value):
         return _json_dumps(value)
 
 
+def loads(text):
+    """A JSON value from ``text``: orjson, or ``json`` for what orjson refuses (a lone surrogate SQLite let through)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def chunks(pieces):
     """Join small strings into chunks of about ``CHUNK_CHARS``: fewer, larger writes."""
     buffer, size = [], 0

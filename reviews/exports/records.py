@@ -2,6 +2,7 @@
 
 from collections import namedtuple
 
+from reviews.exports.jsontext import loads
 from reviews.models import RATING_VALUES
 from reviews.workflow import EVIDENCE_FIELDS
 
@@ -9,35 +10,30 @@ ExportedClaim = namedtuple("ExportedClaim", ["detail", "article"])
 ExportedClaim.__doc__ = """One verified claim: ``detail`` is the API's claim detail (a plain dict);
 ``article`` the article facts ClaimReview needs besides (publisher, author, published_at, language)."""
 
-# The columns of the rows ``build`` takes, in its order.
+# The columns of the rows ``build`` takes, in its order. What readers see of the claim and its article
+# (``reviews.record``: quote, offsets, wording, claimant, date; title, URL, publisher, author, date,
+# language) is the published review's ``record``, one JSON column read as text, never the live rows:
+# an edit of the claim reaches an export only with the correction an editor publishes.
 CLAIM_COLUMNS = (
     "id",
     "article_id",
-    "quote",
-    "start",
-    "end",
-    "claim_reviewed",
-    "claimant",
-    "claimed_at",
     "check_worthiness",
     "status",
     "verdict",
     "created_at",
     "updated_at",
     "version",
-    "article__title",
-    "article__url",
-    "article__publisher",
-    "article__author",
-    "article__published_at",
-    "article__language",
+    "published__record",
     "published__id",
     "published__author__username",
     "published__verdict",
     "published__rating_text",
     "published__summary",
     "published__published_at",
+    "published__first_published_at",
+    "published__correction",
 )
+JSON_COLUMNS = {"published__record", "published__correction"}
 REVIEW_ID = CLAIM_COLUMNS.index("published__id")
 EVIDENCE_COLUMNS = (
     "review_id",
@@ -53,8 +49,12 @@ def render_date(value):
     return value.isoformat() if value else None
 
 
-def build(claims, tag_rows, evidence_rows, render):
-    """ExportedClaims of a batch of claim rows, with the tags and evidence of those claims."""
+def build(claims, tag_rows, evidence_rows, render, render_text):
+    """ExportedClaims of a batch of claim rows, with the tags and evidence of those claims.
+
+    ``render`` writes a timestamp column as read; ``render_text`` a timestamp of the record (ISO 8601
+    text in UTC) in the export's time zone.
+    """
     tags = {row[0]: [] for row in claims}
     for claim_id, name in tag_rows:
         if claim_id in tags:  # a claim verified since the batch was read is in the next export
@@ -86,40 +86,35 @@ def build(claims, tag_rows, evidence_rows, render):
         (
             claim_id,
             article_id,
-            quote,
-            start,
-            end,
-            claim_reviewed,
-            claimant,
-            claimed_at,
             check_worthiness,
             status,
             verdict,
             created_at,
             updated_at,
             version,
-            article_title,
-            article_url,
-            article_publisher,
-            article_author,
-            article_published_at,
-            article_language,
+            record,
             review_id,
             review_author,
             review_verdict,
             rating_text,
             summary,
             published_at,
+            first_published_at,
+            correction,
         ) = row
+        record = loads(record)
+        published = record["article"]
+        published_at = render(published_at)
+        first_published_at = render(first_published_at)
         detail = {
             "id": claim_id,
             "article": article_id,
-            "quote": quote,
-            "start": start,
-            "end": end,
-            "claim_reviewed": claim_reviewed,
-            "claimant": claimant,
-            "claimed_at": render_date(claimed_at),
+            "quote": record["quote"],
+            "start": record["start"],
+            "end": record["end"],
+            "claim_reviewed": record["claim_reviewed"],
+            "claimant": record["claimant"],
+            "claimed_at": record["claimed_at"],
             "check_worthiness": float(check_worthiness),
             "status": status,
             "verdict": verdict,
@@ -127,8 +122,8 @@ def build(claims, tag_rows, evidence_rows, render):
             "created_at": render(created_at),
             "updated_at": render(updated_at),
             "version": version,
-            "article_title": article_title,
-            "article_url": article_url,
+            "article_title": published["title"],
+            "article_url": published["url"],
             "published_review": {
                 "id": review_id,
                 "author": review_author,
@@ -136,14 +131,18 @@ def build(claims, tag_rows, evidence_rows, render):
                 "rating_text": rating_text,
                 "rating_value": RATING_VALUES.get(review_verdict),
                 "summary": summary,
-                "published_at": render(published_at),
+                "published_at": published_at,
+                "first_published_at": first_published_at,
+                # A correction is published after the claim's first publication (see Review.date_modified).
+                "date_modified": published_at if published_at != first_published_at else None,
+                "correction": [] if correction == "[]" else loads(correction),  # most are first publications
                 "evidence": evidence[review_id],
             },
         }
         article = {
-            "publisher": article_publisher,
-            "author": article_author,
-            "published_at": render(article_published_at),
-            "language": article_language,
+            "publisher": published["publisher"],
+            "author": published["author"],
+            "published_at": render_text(published["published_at"]),
+            "language": published["language"],
         }
         yield ExportedClaim(detail, article)

@@ -16,7 +16,7 @@ from django.utils.http import http_date, parse_http_date
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims.models import Claim
+from claims.models import Claim, Tag
 from reviews import exports, workflow
 from reviews.api import export_views
 from reviews.exports import reading
@@ -323,15 +323,20 @@ def test_the_etag_changes_when_a_correction_is_published(anon, editor):
     assert "Newer." in body(response)
 
 
-def test_the_etag_changes_when_a_claim_is_verified_or_its_article_edited(anon):
+def test_the_etag_changes_when_a_claim_is_verified_or_its_row_edited_not_when_its_article_is(anon):
     first = ReviewFactory(state=Review.State.PUBLISHED)
     etags = [anon.get(URL)["ETag"]]
     ReviewFactory(state=Review.State.PUBLISHED)
     etags.append(anon.get(URL)["ETag"])
-    first.claim.article.title = "A corrected headline"
-    first.claim.article.save()
+    first.claim.tags.set(Tag.objects.for_names(["energy"]))
+    first.claim.save()  # the claim row's tags are served live
     etags.append(anon.get(URL)["ETag"])
     assert len(set(etags)) == 3
+    # The article's title reaches an export only with a correction: the export is unchanged.
+    first.claim.article.title = "A corrected headline"
+    first.claim.article.save()
+    response = anon.get(URL, HTTP_IF_NONE_MATCH=etags[-1])
+    assert response.status_code == 304
 
 
 def test_the_etag_differs_between_formats_and_filters(anon):

@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 
 from claims.api.serializers import ArticleListSerializer, ArticleSerializer, ClaimSerializer
 from claims.models import Article, Claim, Tag
+from reviews import record
 from reviews.api.serializers import ClaimDetailSerializer
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, ReviewFactory
 from tests.versions import version_of
@@ -134,3 +135,19 @@ def test_tags_written_in_a_request_are_shown_in_its_answer(reviewer_client):
     )
     assert response.status_code == 200, response.content
     assert response.json()["tags"] == ["energy", "grid"]
+
+
+@pytest.mark.parametrize("serializer_class", CLAIM_SERIALIZERS)
+def test_a_claim_shown_as_its_published_record_is_shown_as_drf_shows_it(serializer_class):
+    claim = ClaimFactory(verified=True, claimed_at=datetime.date(2022, 9, 12))
+    published = claim.reviews.get().record
+    Claim.objects.filter(pk=claim.pk).update(claim_reviewed="Edited since", claimant="Someone else", claimed_at=None)
+    Article.objects.filter(pk=claim.article_id).update(title="Edited title", url=None)
+    claim = Claim.objects.filter(pk=claim.pk).with_tag_names().select_related("article").get()
+    shown = assert_shown_as_drf_shows(serializer_class, record.show(claim, published))
+    assert (shown["claim_reviewed"], shown["claimant"], shown["claimed_at"]) == ("", "The ministry", "2022-09-12")
+    if serializer_class is ClaimDetailSerializer:
+        assert (shown["article_title"], shown["article_url"]) == (
+            published["article"]["title"],
+            published["article"]["url"],
+        )

@@ -4,9 +4,12 @@ import json
 import re
 
 import pytest
+from django.utils.html import escape
 
-from reviews import workflow
-from tests.factories import EditorFactory, EvidenceFactory, ReviewFactory
+from claims.models import Verdict
+from reviews import record, workflow
+from reviews.views import quoted
+from tests.factories import ArticleFactory, ClaimFactory, EditorFactory, EvidenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +53,57 @@ def test_a_superseded_review_stays_readable_and_points_to_the_correction(client)
     assert f'href="/reviews/{new.id}/"' in html
     assert embedded_json_ld(html) is None
     assert embedded_json_ld(client.get(f"/reviews/{new.id}/").content.decode())["reviewRating"]["ratingValue"] == 1
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "“We took 30 towns in two days.”",
+        '"We took 30 towns in two days."',
+        "«We took 30 towns in two days.»",
+        "‘We took 30 towns in two days.’",
+        "He said: “We took 30 towns in two days.”",
+        "“We took 30 towns,” he said.",
+    ],
+)
+def test_a_quote_already_in_quotation_marks_is_not_wrapped_in_more(client, quote):
+    article = ArticleFactory(body=f"Report. {quote} More text.")
+    start = article.body.index(quote)
+    claim = ClaimFactory(article=article, start=start, end=start + len(quote), quote=quote, verified=True)
+    html = client.get(f"/reviews/{claim.reviews.get().pk}/").content.decode()
+    blockquote = re.search(r"<blockquote>(.*?)<br>", html, re.S).group(1)
+    assert blockquote == escape(quote)
+    assert "““" not in html and "””" not in html
+
+
+def test_a_plain_quote_and_evidence_excerpt_are_shown_in_quotation_marks(client):
+    claim = ClaimFactory(sentence=0, verified=True)
+    html = client.get(f"/reviews/{claim.reviews.get().pk}/").content.decode()
+    assert f"<blockquote>“{claim.quote}”<br>" in html
+    assert "<small>“The figure was 200, not 2,000.”</small>" in html
+
+
+def test_quoted_wraps_only_text_without_quotation_marks():
+    assert quoted("Prices rose.") == "“Prices rose.”"
+    assert quoted("“Prices rose.”") == "“Prices rose.”"
+    assert quoted("„Preise stiegen“") == "„Preise stiegen“"
+
+
+def test_a_correction_is_described_in_words():
+    correction = [
+        {"field": "quote", "old": "a", "new": "b"},
+        {"field": "start", "old": 1, "new": 2},
+        {"field": "end", "old": 2, "new": 3},
+        {"field": "claim_reviewed", "old": "", "new": "x"},
+        {"field": "article.url", "old": None, "new": "https://example.org/"},
+        {"field": "verdict", "old": "false", "new": "mostly_false"},
+        {"field": "claimant", "old": "", "new": "The ministry"},
+    ]
+    assert record.describe(correction, dict(Verdict.choices)) == [
+        "Quoted passage changed",
+        "Reviewed wording changed",
+        "Article URL changed",
+        "Verdict: False → Mostly false",
+        "Claimant: (none) → The ministry",
+    ]
+    assert record.describe([{"field": "end", "old": 5, "new": 6}]) == ["Position in the article changed"]
