@@ -178,6 +178,15 @@ def with_published_review(claims):
     return claims.prefetch_related(published_review_prefetch())
 
 
+def published_article_record():
+    """The article part of the newest published record among the outer article's claims: annotates
+    articles with what readers see of them (``reviews.record``), in the articles' own query."""
+    reviews = Review.objects.filter(claim__article=OuterRef("pk"), state=Review.State.PUBLISHED)
+    return Subquery(
+        reviews.order_by("-published_at", "-pk").values("record__article")[:1], output_field=models.JSONField()
+    )
+
+
 def published_record():
     """The ``record`` of the outer claim's published review (``reviews.record``): annotates claims
     with what readers see of them, in the claims' own query."""

@@ -50,11 +50,16 @@ def show(claim, record):
         setattr(claim, name, record[name])
     claim.claimed_at = date.fromisoformat(record["claimed_at"]) if record["claimed_at"] else None
     if claim._meta.get_field("article").is_cached(claim):
-        article, published = claim.article, record["article"]
-        for name in ("title", "url", "publisher", "author", "language"):
-            setattr(article, name, published[name])
-        article.published_at = datetime.fromisoformat(published["published_at"]) if published["published_at"] else None
+        show_article(claim.article, record["article"])
     return claim
+
+
+def show_article(article, published):
+    """Set on ``article`` what readers see of it: the article part of a published record. Never saved."""
+    for name in ("title", "url", "publisher", "author", "language"):
+        setattr(article, name, published[name])
+    article.published_at = datetime.fromisoformat(published["published_at"]) if published["published_at"] else None
+    return article
 
 
 # How a reader is told what a correction changed (``describe``): a field named alone is "… changed",

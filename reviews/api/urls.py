@@ -2,10 +2,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from reviews.api.export_views import ClaimExportView
-from reviews.api.views import ClaimWithReviewsViewSet, EvidenceViewSet, ReviewViewSet
+from reviews.api.views import ArticleWithRecordViewSet, ClaimWithReviewsViewSet, EvidenceViewSet, ReviewViewSet
 
 router = SimpleRouter()
-# claims/ here, not in claims/api/urls.py: its detail shows the published review, its history the reviews.
+# articles/ and claims/ here, over claims/api/views.py: readers are shown them as published (reviews.record);
+# claims/ also shows its published review, its history the reviews.
+router.register("articles", ArticleWithRecordViewSet, basename="article")
 router.register("claims", ClaimWithReviewsViewSet, basename="claim")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("evidence", EvidenceViewSet, basename="evidence")

@@ -11,7 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from claims.api.views import ClaimViewSet
+from claims.api.views import ArticleViewSet, ClaimViewSet
 from factcheck.api import CreatedLocationMixin, VersionedMixin, created_location
 from factcheck.roles import is_newsroom
 from reviews import history, record, workflow
@@ -24,7 +24,33 @@ from reviews.api.serializers import (
     ReviewSerializer,
     ReviewUpdateSerializer,
 )
-from reviews.models import Evidence, Review, published_record, with_published_review
+from reviews.models import (
+    Evidence,
+    Review,
+    published_article_record,
+    published_record,
+    with_published_review,
+)
+
+
+# ``articles/`` (basename ``article``, registered in reviews/api/urls.py). Readers (anonymous clients,
+# users outside the newsroom) see only articles with a verified claim, and each as the newest published
+# record of its claims shows it: an edit of its title, URL, publisher, author, date or language reaches
+# them when an editor publishes the corrections. The body never changes once it has claims.
+class ArticleWithRecordViewSet(ArticleViewSet):
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("list", "retrieve") and not is_newsroom(self.request.user):
+            queryset = queryset.annotate(published_article=published_article_record())
+        return queryset
+
+    def get_serializer(self, *args, **kwargs):
+        if args and self.action in ("list", "retrieve") and not is_newsroom(self.request.user):
+            articles = args[0] if isinstance(args[0], (list, tuple)) else [args[0]]
+            for article in articles:
+                if getattr(article, "published_article", None) is not None:
+                    record.show_article(article, article.published_article)
+        return super().get_serializer(*args, **kwargs)
 
 
 # ``claims/`` (basename ``claim``, registered in reviews/api/urls.py). No docstring of its own: the

@@ -226,3 +226,23 @@ def test_a_correction_that_changes_only_the_verdict_keeps_the_record(anon, revie
     assert "Explanation changed" in html and "Evidence changed" in html
     assert "Reviewed wording changed" not in html
     assert anon.get(f"/api/v1/claims/{claim.pk}/").json()["claim_reviewed"] == OLD["claim_reviewed"]
+
+
+def test_readers_see_the_article_as_published_until_the_correction_is(
+    anon, reviewer_client, editor_client, published
+):
+    claim, _ = published
+    article = claim.article
+    published_title, published_url = article.title, article.url
+    correction = edit_during_a_correction(claim, reviewer_client)
+
+    def shown_to(client):
+        listed = {item["id"]: item for item in client.get("/api/v1/articles/").json()["results"]}[article.pk]
+        detail = client.get(f"/api/v1/articles/{article.pk}/").json()
+        assert (listed["title"], listed["url"]) == (detail["title"], detail["url"])
+        return detail["title"], detail["url"]
+
+    assert shown_to(anon) == (published_title, published_url)
+    assert shown_to(reviewer_client) == ("Edited headline", "https://attacker.example/")
+    publish(correction, reviewer_client, editor_client)
+    assert shown_to(anon) == ("Edited headline", "https://attacker.example/")
