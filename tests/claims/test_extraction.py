@@ -9,7 +9,14 @@ from django.core.management import CommandError, call_command
 from django.utils.dateparse import parse_datetime
 
 from claims.eval import evaluate, labelled_set, same_claimant
-from claims.extraction import analyse, extract_claims, find_candidates, sentence_spans
+from claims.extraction import (
+    SUPPORTED_LANGUAGES,
+    UnsupportedLanguage,
+    analyse,
+    extract_claims,
+    find_candidates,
+    sentence_spans,
+)
 from claims.models import Article, Claim
 from claims.seed import SEEDS_DIR, load_seed_file
 from tests.factories import ArticleFactory, ClaimFactory, ReviewerFactory
@@ -347,9 +354,12 @@ def test_an_article_without_a_date_gives_undated_claims(db):
     assert claim.created_by is None
 
 
-def test_an_article_in_another_language_yields_no_claims(db):
+def test_extracting_an_article_in_another_language_says_so_and_stores_nothing(db):
     article = ArticleFactory(language="uk", body="The ministry said 2,000 soldiers were killed in May.")
-    assert extract_claims(article, by=None) == []
+    with pytest.raises(UnsupportedLanguage, match=r"supports English \(en\) only.*'uk'") as raised:
+        extract_claims(article, by=None)
+    assert raised.value.supported_languages == ["en"] == list(SUPPORTED_LANGUAGES)
+    assert not Claim.objects.exists()
 
 
 # --- ingest_article --------------------------------------------------------------------------------
