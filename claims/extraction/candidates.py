@@ -190,7 +190,7 @@ def analyse(text, *, time_limit=None, every=False):
     speakers = Speakers()
     # A lone "\r" ends a line as "\n" does (an article body is normalised so); same length, same offsets.
     lines = text.replace("\r", "\n") if "\r" in text else text
-    spans, readings, skipped = [], [], {}
+    found, readings = [], []  # per sentence: a skipped Candidate, or (offset, reading) still to score
     for start, end in sentence_spans(lines):
         # Each sentence costs at most MAX_SENTENCE_CHARS of linear work, so checking here is fine-grained enough.
         if deadline is not None and time.monotonic() >= deadline:
@@ -199,19 +199,18 @@ def analyse(text, *, time_limit=None, every=False):
         reason = _skipped(sentence)
         if reason is not None:
             if every:
-                skipped[len(spans)] = Candidate(start, end, sentence, "", 0.0, (reason,))
-                spans.append(None)
+                found.append(Candidate(start, end, sentence, "", 0.0, (reason,)))
             continue
-        spans.append(start)
-        readings.append(_read(sentence, speakers))
+        reading = _read(sentence, speakers)
+        readings.append(reading)
+        found.append((start, reading))
     scores = iter(_scores(readings, deadline, time_limit))
-    readings = iter(readings)
     candidates = []
-    for index, start in enumerate(spans):
-        if start is None:
-            candidates.append(skipped[index])
+    for item in found:
+        if isinstance(item, Candidate):
+            candidates.append(item)
             continue
-        reading = next(readings)
+        start, reading = item
         value, reasons = next(scores)
         candidates.append(
             Candidate(
@@ -235,24 +234,24 @@ def score_sentences(sentences, *, time_limit=None):
     Surrounding whitespace is ignored. Raises ``ExtractionTimeout`` past ``time_limit`` seconds.
     """
     deadline = _deadline(time_limit)
-    readings, skipped = [], {}
-    for index, text in enumerate(sentences):
+    found, readings = [], []  # per sentence: a skipped Candidate, or (sentence, reading) still to score
+    for text in sentences:
         if deadline is not None and time.monotonic() >= deadline:
             raise ExtractionTimeout(time_limit)
-        sentence = text.strip()
-        reason = _skipped(sentence)
+        reason = _skipped(text.strip())
         if reason is not None:
-            skipped[index] = Candidate(0, len(text), text, "", 0.0, (reason,))
-        else:
-            readings.append(_read(sentence, Speakers()))
-    scores = iter(_scores(readings, deadline, time_limit))
-    readings = iter(readings)
-    candidates = []
-    for index, text in enumerate(sentences):
-        if index in skipped:
-            candidates.append(skipped[index])
+            found.append(Candidate(0, len(text), text, "", 0.0, (reason,)))
             continue
-        reading = next(readings)
+        reading = _read(text.strip(), Speakers())
+        readings.append(reading)
+        found.append((text, reading))
+    scores = iter(_scores(readings, deadline, time_limit))
+    candidates = []
+    for item in found:
+        if isinstance(item, Candidate):
+            candidates.append(item)
+            continue
+        text, reading = item
         value, reasons = next(scores)
         candidates.append(Candidate(0, len(text), text, reading.claimant, value, tuple(reasons)))
     return candidates
