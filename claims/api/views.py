@@ -141,19 +141,19 @@ class ArticleViewSet(
         article, created = services.ingest_article(**serializer.validated_data, by=request.user)
         if not created:  # stored meanwhile by a concurrent request
             return self._stored(article, serializer.validated_data)
-        outcome = extraction_outcome("not_requested", detail="Extraction was not asked for (extract=false).")
+        outcome = extraction_outcome("not_requested", detail="Extraction was not asked for (extract is false).")
         if extract:
             # After the article's transaction has committed: analysing the text may take seconds, and
             # on SQLite an open write transaction holds every other writer.
             try:
-                created = services.extract_claims(article, by=request.user)
+                extracted = services.extract_claims(article, by=request.user)
             except services.ExtractionTimeout as exc:
                 return extraction_timeout_response(exc, article, saved=True)
             except services.UnsupportedLanguage as exc:
                 outcome = extraction_outcome("unsupported_language", detail=f"No claims were extracted: {exc}")
             else:
-                detail = f"{len(created)} candidate claim(s) extracted."
-                outcome = extraction_outcome("extracted", len(created), detail)
+                detail = f"{len(extracted)} candidate claim(s) extracted."
+                outcome = extraction_outcome("extracted", len(extracted), detail)
         context = {**self.get_serializer_context(), "extraction": outcome}
         data = CreatedArticleSerializer(article, context=context).data
         return Response(data, status=status.HTTP_201_CREATED, headers=created_location(request, self.basename, data))
