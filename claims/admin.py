@@ -215,6 +215,10 @@ class ClaimForm(VersionedAdminForm):
     class Meta:
         model = Claim
         fields = "__all__"
+        help_texts = {
+            "check_worthiness": "0 to 1. Setting it by hand to another value clears the reasons extraction gave "
+            "for its own score.",
+        }
 
     def clean(self):
         cleaned = super().clean()

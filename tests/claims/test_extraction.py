@@ -588,5 +588,6 @@ def test_the_admin_shows_the_reasons_for_a_claims_score(reviewer_admin):
     page = reviewer_admin.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
     assert "why this score" in page.lower() and "number, named source" in page
     assert 'name="check_worthiness_reasons"' not in page  # read-only
+    assert "Setting it by hand to another value clears the reasons" in page
     listing = reviewer_admin.get("/admin/claims/claim/").content.decode()
     assert '<span title="number, named source">0.73</span>' in listing
