@@ -231,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two fields named "status": a claim's, and what became of extracting a new article's claims.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "claims.models.ClaimStatus",
+        "ExtractionStatusEnum": ["extracted", "not_requested", "unsupported_language"],
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
