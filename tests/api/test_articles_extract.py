@@ -23,7 +23,7 @@ def test_creating_an_article_extracts_its_candidate_claims(reviewer_client, revi
     assert response.status_code == 201
     article = Article.objects.get(pk=response.json()["id"])
     claims = Claim.objects.filter(article=article)
-    assert claims.count() == 10
+    assert claims.count() == 11
     for claim in claims:
         assert claim.status == Claim.Status.CANDIDATE
         assert claim.created_by == reviewer
@@ -64,14 +64,14 @@ def test_extract_proposes_candidates_and_running_it_again_adds_nothing(reviewer_
     url = f"/api/v1/articles/{article.pk}/extract/"
     first = reviewer_client.post(url)
     assert first.status_code == 200
-    assert first.json()["created"] == 10
-    assert len(first.json()["claims"]) == 10
+    assert first.json()["created"] == 11
+    assert len(first.json()["claims"]) == 11
     assert {claim["status"] for claim in first.json()["claims"]} == {"candidate"}
     second = reviewer_client.post(url)
     assert second.status_code == 200
     assert second.json()["created"] == 0
     assert [c["id"] for c in second.json()["claims"]] == [c["id"] for c in first.json()["claims"]]
-    assert Claim.objects.filter(article=article).count() == 10
+    assert Claim.objects.filter(article=article).count() == 11
 
 
 def test_extract_leaves_existing_claims_alone_and_lists_them_too(editor_client):
@@ -89,11 +89,11 @@ def test_extract_answers_in_a_fixed_number_of_queries(reviewer_client, django_as
     reviewer_client.post(f"/api/v1/articles/{article.pk}/extract/")
     with django_assert_max_num_queries(12):
         response = reviewer_client.post(f"/api/v1/articles/{article.pk}/extract/")
-    assert len(response.json()["claims"]) == 10
+    assert len(response.json()["claims"]) == 11
     bigger = ArticleFactory(body=BODY * 3 + "\n\nThe end.")
     with django_assert_max_num_queries(16):
         response = reviewer_client.post(f"/api/v1/articles/{bigger.pk}/extract/")
-    assert response.json()["created"] == 30
+    assert response.json()["created"] == 3 * 11
 
 
 def test_anonymous_clients_cannot_create_articles_or_extract(anon):
@@ -174,8 +174,8 @@ def test_a_new_article_says_how_many_claims_were_extracted(reviewer_client):
     assert response.status_code == 201
     assert response.json()["extraction"] == {
         "status": "extracted",
-        "created": 10,
-        "detail": "10 candidate claim(s) extracted.",
+        "created": 11,
+        "detail": "11 candidate claim(s) extracted.",
     }
 
 

@@ -367,7 +367,7 @@ def article(db):
 
 def test_extracted_claims_are_candidates_by_the_user_dated_from_the_article_with_history(article, reviewer):
     created = extract_claims(article, by=reviewer)
-    assert len(created) == 11
+    assert len(created) == 12
     claims = list(Claim.objects.filter(article=article).order_by("start"))
     assert [claim.pk for claim in claims] == sorted(claim.pk for claim in created)
     for claim in claims:
@@ -451,9 +451,9 @@ def test_ingest_article_stores_the_article_and_its_candidate_claims(db, article_
     assert article.title == "Wildfire near Alvera"
     assert article.created_by == user
     claims = Claim.objects.filter(article=article)
-    assert claims.count() == 15
+    assert claims.count() == 14
     assert set(claims.values_list("status", flat=True)) == {"candidate"}
-    assert "15 new candidate claim(s)" in out.getvalue()
+    assert "14 new candidate claim(s)" in out.getvalue()
 
 
 def test_ingesting_the_same_file_twice_creates_nothing_new(db, article_file):
@@ -522,8 +522,8 @@ def test_admin_extract_action_proposes_candidate_claims(reviewer_admin, article)
         follow=True,
     )
     assert response.status_code == 200
-    assert "11 candidate claim(s) extracted from 1 article(s)" in response.content.decode()
-    assert Claim.objects.filter(article=article, status="candidate").count() == 11
+    assert "12 candidate claim(s) extracted from 1 article(s)" in response.content.decode()
+    assert Claim.objects.filter(article=article, status="candidate").count() == 12
 
 
 def test_adding_an_article_in_the_admin_extracts_its_claims_unless_unticked(reviewer_admin):
@@ -571,7 +571,7 @@ def test_the_admin_extract_action_warns_of_an_article_in_another_language(review
         {"action": "extract_candidate_claims", "_selected_action": [german.pk, article.pk]},
         follow=True,
     ).content.decode()
-    assert "11 candidate claim(s) extracted from 1 article(s)" in both
+    assert "12 candidate claim(s) extracted from 1 article(s)" in both
     assert "supports English (en) only" in both
 
 
