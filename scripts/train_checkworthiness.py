@@ -8,7 +8,7 @@ FACTCHECK_DATASETS_DIR). Nothing is downloaded. Steps:
    (``[CLS] token [SEP]``, mean-pooled), which gives the model the encoder's knowledge of words it
    never sees in training at the cost of a table lookup at run time.
 2. The classifier: those vectors (fine-tuned) read by a width-3 convolution (word order: "I think",
-   "we will", "40 percent") max-pooled over the sentence, beside their mean, into a small MLP.
+   "we will", "40 percent") max-pooled over the sentence and rectified, beside their mean, into a small MLP.
    Trained on CheckThat! 2024 English train (the ClaimBuster groundtruth set); the epoch and the
    decision threshold are chosen on its dev split (the ClaimBuster crowdsourced set). No test split
    is read.
@@ -59,8 +59,9 @@ class Net(torch.nn.Module):
         m = mask.unsqueeze(-1)
         vectors = self.embedding(ids) * m  # padding reads as zeros, as the convolution's own padding does
         mean = vectors.sum(1) / m.sum(1)
-        conv = torch.nn.functional.gelu(self.conv(vectors.transpose(1, 2)), approximate="tanh").transpose(1, 2)
-        pooled = conv.masked_fill(m == 0, -1e4).max(1).values
+        conv = self.conv(vectors.transpose(1, 2)).transpose(1, 2)
+        # Max-pooled, then ReLU: the same as ReLU first (it never decreases), at a fraction of the cost.
+        pooled = torch.relu(conv.masked_fill(m == 0, -1e4).max(1).values)
         features = self.dropout_in(torch.cat([mean, pooled], -1))
         hidden = self.dropout_hidden(torch.nn.functional.gelu(self.hidden(features), approximate="tanh"))
         return self.out(hidden).squeeze(-1)
@@ -101,7 +102,7 @@ def main():
         "--datasets", help="the labelled data folder (default: FACTCHECK_DATASETS_DIR or ../shared/datasets)"
     )
     parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--filters", type=int, default=256)
+    parser.add_argument("--filters", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=OUT, help=f"where the model is written ({OUT.relative_to(REPO)})")

@@ -2,7 +2,7 @@
 
 Trained by scripts/train_checkworthiness.py (``make train-extractor``); the weights, the tokenizer,
 the figures and the model card are in claims/extraction/model/. A sentence's MiniLM word pieces are
-looked up in a table of static vectors, read by a width-3 convolution (max-pooled) beside their mean,
+looked up in a table of static vectors, read by a width-3 convolution (max-pooled, rectified) beside their mean,
 and a small MLP gives the probability that the sentence is a check-worthy factual claim; 0.5 is the
 decision threshold chosen on the dev set. Nothing is downloaded: everything is in the repository.
 
@@ -21,6 +21,7 @@ from tokenizers import Tokenizer
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MAX_TOKENS = 64
+PAD = 0
 BATCH = 128
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 CUE_WORD = re.compile(r"[^\W_]", re.UNICODE)
@@ -62,6 +63,8 @@ class CheckWorthinessModel:
             self.hidden_bias = weights["hidden_bias"]
             self.out_weight = weights["out_weight"]
             self.out_bias = float(weights["out_bias"][0])
+        # Batches are padded with id 0 ([PAD], never a piece of real text): zeros, as the model was trained.
+        self.embedding[PAD] = 0
         self.dimensions = self.embedding.shape[1]
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.no_padding()
@@ -76,18 +79,20 @@ class CheckWorthinessModel:
         """Logits for a padded batch ``ids`` (rows, tokens); with ``explain``, each token's contribution too."""
         rows, tokens = ids.shape
         mask = (np.arange(tokens)[None, :] < lengths[:, None]).astype(np.float32)
-        vectors = self.embedding[ids]
-        vectors *= mask[:, :, None]
+        vectors = self.embedding[ids]  # padding reads as zeros
         mean = vectors.sum(1) / lengths[:, None]
         taps = (vectors.reshape(-1, self.dimensions) @ self.conv_taps).reshape(rows, tokens, 3 * self.filters)
         filters = self.filters
         conv = taps[:, :, filters : 2 * filters] + self.conv_bias
         conv[:, 1:] += taps[:, :-1, :filters]  # the token before
         conv[:, :-1] += taps[:, 1:, 2 * filters :]  # the token after
-        activated = _gelu(conv)
-        activated -= ((1 - mask) * 1e4)[:, :, None]  # padding never wins a maximum
-        winners = activated.argmax(1)  # (rows, filters): the token each filter's maximum comes from
-        pooled = np.take_along_axis(activated, winners[:, None, :], 1)[:, 0]
+        conv -= ((1 - mask) * 1e4)[:, :, None]  # padding never wins a maximum
+        if explain:
+            winners = conv.argmax(1)  # (rows, filters): the token each filter's maximum comes from
+            peaks = np.take_along_axis(conv, winners[:, None, :], 1)[:, 0]
+        else:
+            peaks = conv.max(1)
+        pooled = np.maximum(peaks, 0)  # ReLU after the maximum: the same as before it, for less
         features = np.concatenate([mean, pooled], 1)
         hidden_in = features @ self.hidden_weight + self.hidden_bias
         logits = _gelu(hidden_in) @ self.out_weight + self.out_bias
