@@ -1,0 +1,391 @@
+"""Claimant attribution measured on PolNeAR: does the extractor name who said it?
+
+PolNeAR (Newell, Margolin, Ruths, LREC 2018; news from 7 US publishers, 2015–2016) marks in each
+article its attribution relations: a *Source* ("Sen. Ted Cruz", "he"), a *Cue* ("said") and a
+*Content* span. The articles are read from the datasets directory (``FACTCHECK_DATASETS_DIR``, else
+``<repo>/../shared/datasets``), never copied into the project; without it ``evaluate_polnear``
+returns ``None``. Of an article annotated twice, the first annotation (sorted by file name) is used.
+
+**Named source.** An attribution counts when its source has a name in the article:
+
+- the Source span has one: its runs of capitalised words, without titles ("Sen.", "President"),
+  articles, single letters ("Q", "A" of an interview) and a sentence's first word unless that word is
+  also written capitalised mid-sentence in the article ("Officials said" is not a name). A run
+  ending in a possessive ("Clinton's spokesman Brian Fallon") gives way to another run; of the rest
+  the longest, the last of equally long ones, is the name ("Republican candidate Donald Trump");
+- "he", "she", "him", "his", "her" and "who": the name of the nearest earlier Source in the article
+  that has one and is not known to be of the other gender ("Mr."/"Mrs."/"Ms." before the name
+  anywhere in the article, or an earlier resolution), or, for "who", the last capitalised run in the
+  60 characters before it in the same sentence;
+- "I", "me", "my", "we", "us", "our": the name of the source of the attribution whose Content holds
+  this Source (a speaker quoted speaking of themselves);
+- otherwise ("they", "it", "you", "officials", "the campaign") the attribution is skipped.
+
+**Right claimant.** The candidate of ``analyse(text)`` (every analysed sentence, proposed or not)
+overlapping the Content span most is compared with the name. Both are lower-cased and split into
+words without titles, articles, "of" and possessive "'s". It is right when the name's last word is
+among the claimant's words ("Clinton" for "Hillary Clinton"; "Clinton campaign" for "Clinton"), or
+when the claimant's words are a non-empty subset of the name's words ("Hillary" for "Hillary
+Clinton"). *Accuracy* is the share right among attributions with an overlapping candidate;
+*coverage* is the share of named attributions that have one.
+
+**Bad claimants.** Of all candidates with a claimant, the share that is a pronoun or "I", "we",
+"you" (with contractions, "I've") or a fragment: a phrase starting or ending with a preposition,
+conjunction, relative pronoun or an "-ly" adverb ("strongly", "with newly"). It should be 0.
+"""
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from claims.extraction import analyse
+
+SPLITS = ("train", "dev")  # the test split is held out: never read here
+TITLE_WORDS = frozenset(
+    """mr mrs ms miss dr prof sen senator rep representative gov governor president vice former pres
+    secretary state sec gen general lt col adm attorney justice judge chief mayor speaker leader chairman
+    chairwoman chair minister prime the a an of candidate presidential republican democratic gop nominee
+    hon rev sir lady lord""".split()
+)
+# Words dropped when comparing claimant and name: articles, "of" and titles before names.
+COMPARE_NOISE = frozenset(
+    "the a an of and mr mrs ms miss dr prof sen rep gov pres gen lt col adm rev st jr sr".split()
+)
+PERSON_PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f", "who": ""}
+SELF_PRONOUNS = frozenset("i me my mine we us our ours".split())
+# Cues of something said or written (stems, matched at the start of a cue's words); thoughts, wishes and
+# findings ("thinks", "wants", "shows") are not statements.
+STATEMENT_CUE = re.compile(
+    r"\b(?:sa(?:y|id|ys|ying)|t(?:ell|old)|according|writ|wrote|add|ask|call|report|announc|not(?:e|ed|es|ing)\b|"
+    r"argu|explain|declar|continu|acknowledg|tweet|post|claim|stat(?:e|ed|es|ing|ement)\b|insist|warn|stress|"
+    r"recall|respond|repl|admit|den(?:y|ied|ies)|suggest|describ|accus|critici|comment|remark|testif|confirm|"
+    r"predict|promis|vow|pledg|conced|boast|complain|quip|jok|mention|cit(?:e|ed|es|ing)\b|assert|contend|"
+    r"maintain|alleg|urg|emphasi|point|charg|dismiss|lament|question|interview|speech|statement|"
+    r"recount|retort|counter|conclud|predict|reveal|disclos|agre|object|protest|observ|hint|concur)"
+    r"|^\W*:\W*$",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*\.?")
+NAME_TOKEN = re.compile(r"[^\W_]+")
+CAPITALISED = re.compile(r"[A-ZÀ-Ý][\w’'\-.]*")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[“\"‘(]?|\n\s*[“\"‘(]?|[“\"‘(])\s*$")
+HEAD_END = re.compile(r"\s*(?:[,(;—–]|\bwho\b|\bwhich\b)")
+ORGANISATION = re.compile(
+    r"\b(?:campaign|committee|news|post|times|journal|party|poll|survey|group|office|department|agency|"
+    r"company|network|council|association|union|university|institute|foundation|center|centre|"
+    r"commission|administration|house|court|report|reports|study|team|staff|spokes\w*|aides?|"
+    r"officials|democrats|republicans|supporters|voters)\b",
+    re.IGNORECASE,
+)
+# A sentence whose subject is a name: "Ryan also did not …", "Sen. Ted Cruz told …".
+SUBJECT = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=[.!?][”\"]\s)|(?<=\n))[“\"]?(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3})"
+    r"(?=\s+[a-z])"
+)
+BAD_WORDS = frozenset(
+    """he she it they i we you me us him her them his its their our my your hers ours yours theirs
+    i've i'm i'd i'll we've we're we'd we'll you've you're you'd you'll he's she's it's they're
+    they've i’ve i’m i’d i’ll we’ve we’re we’d we’ll you’ve you’re you’d you’ll he’s she’s it’s
+    they’re they’ve""".split()
+)
+FRAGMENT_EDGE = frozenset(
+    """with without to of in on at by for from into onto about after before during since until as than
+    and or but nor so yet because although though if that which who whom whose where when while what
+    how why not very also just even only""".split()
+)
+
+
+@dataclass
+class NamedAttribution:
+    name: str  # the source's name
+    source: str  # the Source span as written
+    content_start: int
+    content_end: int
+    content: list = field(default_factory=list)  # [(start, end)] of a discontinuous Content
+
+
+@dataclass
+class PolnearScore:
+    split: str
+    articles: int = 0
+    attributions: int = 0  # with a Source and a Content
+    named: int = 0
+    covered: int = 0
+    right: int = 0
+    claimants: int = 0  # candidates with a claimant
+    bad_claimants: int = 0
+    wrong: list = field(default_factory=list)  # (article, NamedAttribution, claimant, sentence)
+    bad: list = field(default_factory=list)  # (article, claimant)
+
+    @property
+    def accuracy(self):
+        return self.right / self.covered if self.covered else 0.0
+
+    @property
+    def coverage(self):
+        return self.covered / self.named if self.named else 0.0
+
+    @property
+    def bad_claimant_share(self):
+        return self.bad_claimants / self.claimants if self.claimants else 0.0
+
+
+def datasets_dir():
+    """The datasets directory (``FACTCHECK_DATASETS_DIR``, else ``<repo>/../shared/datasets``), or ``None``."""
+    configured = os.environ.get("FACTCHECK_DATASETS_DIR")
+    path = Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared" / "datasets"
+    return path if path.is_dir() else None
+
+
+def polnear_dir(split):
+    """The directory of a PolNeAR split (``train`` or ``dev``), or ``None`` when it is not there."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown PolNeAR split {split!r}: use one of {', '.join(SPLITS)}")
+    root = datasets_dir()
+    if root is None:
+        return None
+    path = root / "polnear" / split
+    return path if (path / "text").is_dir() and (path / "attributions").is_dir() else None
+
+
+def read_annotations(path):
+    """The attributions of one brat ``.ann`` file as dicts of role → ``[(start, end), …]`` spans."""
+    spans, relations = {}, []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if line.startswith("T") and len(parts) >= 2:
+            kind, _, offsets = parts[1].partition(" ")
+            pieces = []
+            for piece in offsets.split(";"):
+                bounds = piece.split()
+                if len(bounds) == 2 and all(bound.isdigit() for bound in bounds):
+                    pieces.append((int(bounds[0]), int(bounds[1])))
+            spans[parts[0]] = (kind, pieces)
+        elif line.startswith("E") and len(parts) >= 2:
+            roles = dict(item.split(":", 1) for item in parts[1].split() if ":" in item)
+            relations.append({role: spans[ref][1] for role, ref in roles.items() if ref in spans})
+    return relations
+
+
+def _sentence_initial(text, position):
+    return bool(SENTENCE_START.search(text[max(0, position - 4) : position]))
+
+
+def _capitalised_mid_sentence(text):
+    """Capitalised words the article writes somewhere other than at the start of a sentence."""
+    return {
+        match.group().rstrip(".")
+        for match in CAPITALISED.finditer(text)
+        if not _sentence_initial(text, match.start())
+    }
+
+
+def _runs(text, start, end, names_mid_sentence):
+    """Runs of capitalised words in ``text[start:end]``, as ``(words, possessive)``, titles dropped."""
+    runs, run = [], []
+    for match in WORD.finditer(text, start, end):
+        word = match.group()
+        bare = word.rstrip(".")
+        capital = bare[:1].isupper() and len(bare) > 1
+        if capital and _sentence_initial(text, match.start()) and bare not in names_mid_sentence:
+            capital = False
+        if capital and bare.lower() in TITLE_WORDS:
+            run, runs = [], []  # what comes before a title describes the name after it
+            continue
+        if capital:
+            run.append(bare)
+            if bare.endswith(("’s", "'s")):
+                runs.append((run, True))
+                run = []
+            continue
+        if run:
+            runs.append((run, False))
+        run = []
+    if run:
+        runs.append((run, False))
+    return runs
+
+
+def name_in(text, start, end, names_mid_sentence):
+    """The name a Source span ``text[start:end]`` holds (see the module docstring), or ``""``."""
+    # The head comes before an appositive: "Alex Conant, a partner at Firehouse Strategies".
+    head = HEAD_END.search(text, start, end)
+    runs = _runs(text, start, head.start(), names_mid_sentence) if head else []
+    runs = runs or _runs(text, start, end, names_mid_sentence)
+    if not runs:
+        return ""
+    plain = [words for words, owner in runs if not owner] or [words for words, _ in runs]
+    best = max(range(len(plain)), key=lambda index: (len(plain[index]), index))
+    return re.sub(r"[’']s$", "", " ".join(plain[best]))
+
+
+def _genders(text):
+    genders = {}
+    for match in re.finditer(r"\b(Mr|Mrs|Ms)\.?\s+([A-ZÀ-Ý][\w’'\-]+)", text):
+        genders[match.group(2)] = "m" if match.group(1) == "Mr" else "f"
+    return genders
+
+
+def _is_person(name, written):
+    return not name.isupper() and not ORGANISATION.search(written)
+
+
+def _subjects(text, speakers, names_mid_sentence):
+    """``(position, name)`` of each sentence whose subject is a name that speaks somewhere in the article."""
+    found = []
+    for match in SUBJECT.finditer(text):
+        words = [w for w in match.group("name").split() if w.rstrip(".").lower() not in TITLE_WORDS]
+        if words and words[-1] in speakers and words[0] in names_mid_sentence:
+            found.append((match.start("name"), " ".join(words)))
+    return found
+
+
+def named_attributions(text, relations):
+    """The statements of one article whose source has a name, in text order (module docstring)."""
+    names_mid_sentence = _capitalised_mid_sentence(text)
+    genders = _genders(text)
+    items = [
+        relation
+        for relation in relations
+        if relation.get("Source") and relation.get("Content") and relation.get("Cue")
+    ]
+    items.sort(key=lambda relation: relation["Source"][0])
+    spans = {}
+    for relation in items:
+        source_start, source_end = relation["Source"][0][0], relation["Source"][-1][1]
+        written = text[source_start:source_end]
+        if written.strip().lower() not in PERSON_PRONOUNS and written.strip().lower() not in SELF_PRONOUNS:
+            spans[id(relation)] = name_in(text, source_start, source_end, names_mid_sentence)
+    speakers = {word for name in spans.values() for word in name.split()}
+    people = [
+        (relation["Source"][0][0], spans[id(relation)])
+        for relation in items
+        if spans.get(id(relation))
+        and _is_person(spans[id(relation)], text[relation["Source"][0][0] : relation["Source"][-1][1]])
+    ]
+    people += _subjects(text, speakers, names_mid_sentence)
+    people.sort()
+    resolved = {}
+    for relation in items:
+        source_start, source_end = relation["Source"][0][0], relation["Source"][-1][1]
+        word = text[source_start:source_end].strip().lower()
+        if id(relation) in spans:
+            resolved[id(relation)] = spans[id(relation)]
+        elif word == "who":
+            before = re.split(r"[.!?\n]", text[max(0, source_start - 60) : source_start])[-1]
+            runs = [
+                words
+                for words, _ in _runs(before, 0, len(before), names_mid_sentence)
+                if words[0] in names_mid_sentence
+            ]
+            resolved[id(relation)] = " ".join(runs[-1]) if runs else ""
+        elif word in PERSON_PRONOUNS:
+            gender = PERSON_PRONOUNS[word]
+            earlier = [name for position, name in people if position < source_start]
+            for name in reversed(earlier):
+                known = genders.get(name.split()[-1], "")
+                if not known or known == gender:
+                    genders.setdefault(name.split()[-1], gender)
+                    resolved[id(relation)] = name
+                    people.append((source_start, name))
+                    people.sort()
+                    break
+    named = []
+    for relation in items:
+        name = resolved.get(id(relation), "")
+        source_start = relation["Source"][0][0]
+        if not name and text[source_start : relation["Source"][-1][1]].strip().lower() in SELF_PRONOUNS:
+            # "I" or "we" in what another source said: that source, speaking of itself.
+            holders = [
+                (other["Content"][-1][1] - other["Content"][0][0], resolved[id(other)])
+                for other in items
+                if resolved.get(id(other)) and other["Content"][0][0] <= source_start < other["Content"][-1][1]
+            ]
+            name = min(holders)[1] if holders else ""
+        cue = " ".join(text[start:end] for start, end in relation["Cue"])
+        if name and STATEMENT_CUE.search(cue):
+            content = relation["Content"]
+            written = text[source_start : relation["Source"][-1][1]]
+            named.append(NamedAttribution(name, written, content[0][0], content[-1][1], list(content)))
+    named.sort(key=lambda item: item.content_start)
+    return named
+
+
+def _words(name):
+    words = NAME_TOKEN.findall(name.lower().replace("’s", "").replace("'s", ""))
+    return [word for word in words if word not in COMPARE_NOISE]
+
+
+def claimant_names(claimant, name):
+    """Whether ``claimant`` names the source called ``name`` (the rule of the module docstring)."""
+    claimant_words, name_words = set(_words(claimant)), _words(name)
+    if not claimant_words or not name_words:
+        return False
+    return name_words[-1] in claimant_words or claimant_words <= set(name_words)
+
+
+def is_bad_claimant(claimant):
+    """A pronoun, "I", "we", "you" or a sentence fragment taken for a speaker."""
+    written = claimant.split()
+    words = [word.lower() for word in written]
+    if not words:
+        return False
+    if claimant.lower() in BAD_WORDS or (words[0] in BAD_WORDS and len(words) <= 2):
+        return True
+    edges = (written[0], written[-1])
+    return any(word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly")) for word in edges)
+
+
+def _overlap(a_start, a_end, spans):
+    return sum(max(0, min(a_end, end) - max(a_start, start)) for start, end in spans)
+
+
+def articles(split):
+    """``(name, text, annotation path)`` of every article of a PolNeAR split that has annotations."""
+    directory = polnear_dir(split)
+    if directory is None:
+        return []
+    found = []
+    for text_path in sorted((directory / "text").glob("*.txt")):
+        annotations = sorted((directory / "attributions").glob(f"{text_path.stem}*.ann"))
+        if annotations:
+            found.append((text_path.stem, text_path.read_text(encoding="utf-8"), annotations[0]))
+    return found
+
+
+def evaluate_polnear(split="dev", *, limit=None):
+    """Claimant accuracy, coverage and bad-claimant share on a PolNeAR split; ``None`` without the data."""
+    if polnear_dir(split) is None:
+        return None
+    result = PolnearScore(split)
+    for name, text, annotation in articles(split)[:limit]:
+        relations = read_annotations(annotation)
+        result.articles += 1
+        result.attributions += sum(1 for r in relations if r.get("Source") and r.get("Content"))
+        candidates = analyse(text)
+        for candidate in candidates:
+            if candidate.claimant:
+                result.claimants += 1
+                if is_bad_claimant(candidate.claimant):
+                    result.bad_claimants += 1
+                    result.bad.append((name, candidate.claimant))
+        for item in named_attributions(text, relations):
+            result.named += 1
+            best, best_overlap = None, 0
+            for candidate in candidates:
+                if candidate.end <= item.content_start or candidate.start >= item.content_end:
+                    continue
+                overlap = _overlap(candidate.start, candidate.end, item.content)
+                if overlap > best_overlap:
+                    best, best_overlap = candidate, overlap
+            if best is None:
+                continue
+            result.covered += 1
+            if claimant_names(best.claimant, item.name):
+                result.right += 1
+            else:
+                result.wrong.append((name, item, best.claimant, best.quote))
+    return result
