@@ -72,6 +72,7 @@ WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*\.?")
 NAME_TOKEN = re.compile(r"[^\W_]+")
 CAPITALISED = re.compile(r"[A-ZÀ-Ý][\w’'\-.]*")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[“\"‘(]?|\n\s*[“\"‘(]?|[“\"‘(])\s*$")
+TITLED = re.compile(r"\b(?:Sen|Sens|Rep|Gov|Dr|Mr|Mrs|Ms|President|Senator|Governor|Secretary|Judge)\b\.?\s+[A-Z]")
 HEAD_END = re.compile(r"\s*(?:[,(;—–]|\bwho\b|\bwhich\b)")
 ORGANISATION = re.compile(
     r"\b(?:campaign|committee|news|post|times|journal|party|poll|survey|group|office|department|agency|"
@@ -102,6 +103,7 @@ FRAGMENT_EDGE = frozenset(
 class NamedAttribution:
     name: str  # the source's name
     source: str  # the Source span as written
+    cue: str
     content_start: int
     content_end: int
     content: list = field(default_factory=list)  # [(start, end)] of a discontinuous Content
@@ -189,6 +191,8 @@ def _runs(text, start, end, names_mid_sentence):
     for match in WORD.finditer(text, start, end):
         word = match.group()
         bare = word.rstrip(".")
+        if bare in ("Jr", "Sr", "II", "III") or (len(bare) == 1 and word.endswith(".") and run):
+            continue  # "Joseph R. Biden Jr.": initials and suffixes are not the name
         capital = bare[:1].isupper() and len(bare) > 1
         if capital and _sentence_initial(text, match.start()) and bare not in names_mid_sentence:
             capital = False
@@ -214,6 +218,10 @@ def name_in(text, start, end, names_mid_sentence):
     # The head comes before an appositive: "Alex Conant, a partner at Firehouse Strategies".
     head = HEAD_END.search(text, start, end)
     runs = _runs(text, start, head.start(), names_mid_sentence) if head else []
+    titled = TITLED.search(text, start, end)
+    if titled and titled.start() >= (head.start() if head else end):
+        # "Another Connecticut lawmaker, Sen. Joe Lieberman": the titled name after the comma.
+        runs = _runs(text, titled.start(), end, names_mid_sentence)[:1]
     runs = runs or _runs(text, start, end, names_mid_sentence)
     if not runs:
         return ""
@@ -309,7 +317,7 @@ def named_attributions(text, relations):
         if name and STATEMENT_CUE.search(cue):
             content = relation["Content"]
             written = text[source_start : relation["Source"][-1][1]]
-            named.append(NamedAttribution(name, written, content[0][0], content[-1][1], list(content)))
+            named.append(NamedAttribution(name, written, cue, content[0][0], content[-1][1], list(content)))
     named.sort(key=lambda item: item.content_start)
     return named
 

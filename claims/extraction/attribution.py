@@ -84,6 +84,7 @@ ASIDE_AT_END = re.compile(r",\s*(?:however|meanwhile|though|too|in turn)\s*,?$",
 RELATIVE = re.compile(r"(?:who|which|whose|where|when)\b")
 RELATIVE_ASIDE = re.compile(r"^\s*,\s*(?:who|which|whose|where)\b[^,]*,")
 EXPLETIVE = re.compile(r"\b(?:it is|there (?:is|are|was|were))\b", re.IGNORECASE)
+AGE = re.compile(r",\s*\d{1,3}(?=\s*,)")
 NOT_A_CLAUSE = re.compile(r"\s*(?:that\b|[,.;:!?“\"])")
 
 
@@ -107,6 +108,13 @@ def _last_boundary_end(sentence, end):
 def _subject_before(sentence, verb_start):
     """The speaker phrase just before a reporting verb, and where it starts; ``(None, None)`` if none."""
     left = sentence[:verb_start].rstrip()
+    if left.endswith(")"):
+        # "Sen. Jane Roe (D-Ore.) said": the party and state are not the speaker.
+        opening = left.rfind("(", max(0, len(left) - 40))
+        if opening > 0:
+            left = left[:opening].rstrip()
+    # "Jane Roe, 27, a teacher, said": an age is not the speaker (blanked, so offsets stay).
+    left = left[:-80] + AGE.sub(lambda match: " " * len(match.group()), left[-80:])
     aside = ASIDE_AT_END.search(left, max(0, len(left) - 30))
     if aside:
         left = left[: aside.start()] + ","
@@ -125,7 +133,7 @@ def _subject_before(sentence, verb_start):
             return None, None
         second = body[comma + 1 :].strip()
         first_region = body[:comma]
-        first_start = _last_boundary_end(sentence, len(first_region))
+        first_start = _last_boundary_end(left, len(first_region))
         first = first_region[first_start:].strip()
         first_clean = _clean_speaker(first)
         relative = RELATIVE.match(second)
@@ -136,7 +144,7 @@ def _subject_before(sentence, verb_start):
         if not speaker:
             return None, None
         return speaker, start
-    start = _last_boundary_end(sentence, len(left))
+    start = _last_boundary_end(left, len(left))
     speaker = left[start:].strip()
     return speaker or None, start
 

@@ -54,7 +54,8 @@ TITLES = (
     r"prosecutor|Prosecutor|lawyer|attorney|Attorney|official|inspector|Inspector|chairman|chairwoman|chair|"
     r"economist|analyst|founder|editor|Commissioner|commissioner|Superintendent|superintendent"
 )
-NAME_WORD = r"(?:[A-ZÀ-Ý][\w’'\-.]*|de|da|van|von|der|bin|al|del|la|le|dos)"
+# The particles end at a word boundary: "He al|so" is not a name.
+NAME_WORD = r"(?:[A-ZÀ-Ý][\w’'\-.]*|(?:de|da|van|von|der|bin|al|del|la|le|dos)\b)"
 TITLED_NAME = re.compile(rf"\b(?:{TITLES})\s+(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})$")
 # "environmental group Blue Sarn", "opposition Social Democrats": the name without its description.
 DESCRIBED_NAME = re.compile(rf"^(?:[a-z][\w\-]*\s+){{1,3}}(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})$")
@@ -65,6 +66,25 @@ ORGANISATION_WORDS = _word_set(
     party republic organization organisation centre center university hospital company group association
     union police army military media authorities authority administration commission institute board
     registry parliament senate house kremlin president's news times post agency press"""
+)
+NAME_PARTICLES = _word_set("de da van von der bin al del la le dos")
+# Who is speaking but has no name here: "I", "we", "you" (and their contractions) name nobody.
+UNNAMED = _word_set(
+    """i me my we us our you your i've i'm i'd i'll we've we're we'd we'll you've you're you'd you'll
+    i’ve i’m i’d i’ll we’ve we’re we’d we’ll you’ve you’re you’d you’ll one someone somebody everyone
+    everybody anyone nobody this that these those what who which"""
+)
+# A speaker phrase cut out of a clause rather than a noun phrase: it starts or ends with a function word
+# ("with newly", "secretary of state and", "for example") or is an adverb ("strongly").
+FRAGMENT_EDGE = _word_set(
+    """with without to of in on at by for from into onto about after before during since until as than
+    and or but nor so yet because although though if that which who whom whose where when while what how
+    why not very also just even only despite once unless whether example instance"""
+)
+# A subordinate clause or an aside in front of the subject: "When Trump said …", "Although he said …".
+SUBORDINATE = re.compile(
+    r"^(?:when|while|as|although|though|if|because|since|after|before|once|until|unless|whereas)\s+(?=\S)",
+    re.IGNORECASE,
 )
 ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 NAME_TOKEN = re.compile(r"[^\W_]+")
@@ -108,6 +128,34 @@ def is_person(name):
     )
 
 
+def _coordinated_subject(phrase):
+    """The subject of the first of two coordinated verbs: "Ms. Sherry smiled and (said)" → "Ms. Sherry"."""
+    words = phrase.split()
+    if len(words) < 3 or words[-1].lower() not in ("and", "but", "then"):
+        return phrase
+    lead = 0
+    while lead < len(words) - 1 and (words[lead][:1].isupper() or words[lead] in NAME_PARTICLES):
+        lead += 1
+    if lead == 0 and words[0].lower() in PRONOUNS:
+        lead = 1
+    return " ".join(words[:lead]) if lead else phrase
+
+
+def is_speaker(claimant):
+    """Whether a cleaned speaker phrase can be a claimant: a name or a description, not a fragment."""
+    words = claimant.split()
+    if not words or not any(ch.isalpha() for ch in claimant):
+        return False
+    lowered = [word.lower().strip("“”\"'’,") for word in words]
+    if claimant.lower() in UNNAMED or lowered[0] in PRONOUNS or lowered[0] in UNNAMED:
+        return False
+    edges = (words[0], words[-1])
+    return not any(
+        word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly") and word != "family")
+        for word in edges
+    )
+
+
 @dataclass
 class Speakers:
     """Who has spoken or been named so far in the article, to resolve pronouns and short mentions."""
@@ -129,14 +177,23 @@ class Speakers:
                 self._remember(name, _tokens(name))
 
     def resolve(self, phrase):
-        """The claimant a speaker phrase refers to (a pronoun, a short mention or a new name)."""
-        cleaned = LEADING_NOISE.sub("", " ".join(phrase.split())).strip(" ,")
+        """The claimant a speaker phrase refers to (a pronoun, a short mention or a new name).
+
+        Never a pronoun, "I", "we", "you" or a fragment of a clause: what cannot be resolved to a
+        speaker is ``""``.
+        """
+        cleaned = LEADING_NOISE.sub("", " ".join(phrase.split())).strip(" ,“”\"")
+        cleaned = SUBORDINATE.sub("", cleaned)
         word = cleaned.lower().split()[0] if cleaned else ""
         if word in PRONOUNS and len(cleaned.split()) <= 2:
             if PRONOUNS[word] == "person":
-                return self.last_person or self.last
+                # "he" is a person; "his version" may be a ministry's, written loosely.
+                return self.last_person if len(cleaned.split()) == 1 else self.last_person or self.last
             return self.last_other or self.last
-        speaker = _clean_speaker(phrase)
+        cleaned = _coordinated_subject(cleaned)
+        speaker = _clean_speaker(cleaned)
+        if not is_speaker(speaker):
+            return ""
         tokens = _tokens(speaker)
         if tokens:
             for name in reversed(self.known):
