@@ -4,6 +4,7 @@ The subject of a reporting verb, the source of "according to …" or the speaker
 with no speaker of its own carries on from the previous one. No attribution: the article's own claim.
 """
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ PARTICIPLE = re.compile(
     r"telling\s+(?:\w+\s+){0,2}?(?=that\b|[“\"])|according)\b\s*:?\s*"
 )
 LEADING_SUBJECT = re.compile(
-    r"\s*(?P<speaker>(?:(?:[Tt]he\s+)?[A-ZÀ-Ý][\w’'\-.]*(?:\s+(?:[A-ZÀ-Ý][\w’'\-.]*|of|de|van|von|bin|al))*"
+    r"\s*(?P<speaker>(?:(?:[Tt]he\s+)?(?!The\b)[A-ZÀ-Ý][\w’'\-.]*(?:\s+(?:[A-ZÀ-Ý][\w’'\-.]*|of|de|van|von|bin|al))*"
     r"(?:\s+(?:campaign|administration|government|ministry|department|party|committee|spokes\w+))?"
     r"|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+))(?=\s+[a-z])"
 )
@@ -319,3 +320,58 @@ def attribute(sentence):
         # A quote with no speaker of its own carries on from the previous speaker.
         return Attribution("", 0, len(sentence), continuation=True)
     return None
+
+
+# Quotation marks: curly, straight, or two apostrophes.
+QUOTE_MARK = re.compile(r"[“”\"]|''")
+LINE = re.compile(r"[^\n]+")
+
+
+def quotations(text):
+    """``(start, end)`` of each quotation of ``text``; one left open runs to the end of its paragraph."""
+    spans = []
+    for paragraph in LINE.finditer(text):
+        opened = None
+        for mark in QUOTE_MARK.finditer(text, paragraph.start(), paragraph.end()):
+            if opened is None:
+                if mark.group() != "”":
+                    opened = mark.start()
+            elif mark.group() != "“":
+                spans.append((opened, mark.end()))
+                opened = None
+        if opened is not None:
+            spans.append((opened, paragraph.end()))
+    return spans
+
+
+def quotation_speakers(text, sentences):
+    """The speaker of each sentence that lies inside a quotation running over several sentences.
+
+    ``sentences`` are ``(start, end, claimant)`` in text order, the claimant from the sentence's own
+    attribution ("" if none). A quotation's speaker is named where it closes ("… ,” she said") or, failing
+    that, where it opens ("She said: “…"). Every sentence wholly inside the quotation is that speaker's,
+    even one that reports somebody else ("“… My own adviser said I was wrong. …,” she said"); the
+    sentences that open and close it keep their own attribution when they have one. Returns a list of the
+    same length: the quotation's speaker, or ``None`` where nothing changes.
+    """
+    result = [None] * len(sentences)
+    starts = [start for start, _, _ in sentences]
+    ends = [end for _, end, _ in sentences]
+    for quote_start, quote_end in quotations(text):
+        first = bisect.bisect_right(ends, quote_start)
+        last = bisect.bisect_left(starts, quote_end) - 1
+        if last <= first:
+            continue
+        speaker = ""
+        if sentences[last][2] and sentences[last][1] > quote_end:
+            speaker = sentences[last][2]
+        elif sentences[first][2] and sentences[first][0] < quote_start:
+            speaker = sentences[first][2]
+        if not speaker:
+            continue
+        for index in range(first, last + 1):
+            start, end, claimant = sentences[index]
+            inside = start >= quote_start and end <= quote_end
+            if (inside or not claimant) and claimant != speaker:
+                result[index] = speaker
+    return result

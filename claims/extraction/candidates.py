@@ -8,13 +8,13 @@ time budget, ``ExtractionTimeout`` is raised before anything is stored.
 import bisect
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from claims.extraction.attribution import PROVENANCE, attribute
+from claims.extraction.attribution import PROVENANCE, attribute, quotation_speakers
 from claims.extraction.claimants import Speakers
 from claims.extraction.scoring import PROPOSAL_THRESHOLD, score
 from claims.extraction.sentences import sentence_spans
@@ -79,6 +79,7 @@ def analyse(text, *, time_limit=None):
     deadline = None if time_limit is None else time.monotonic() + time_limit
     speakers = Speakers()
     candidates = []
+    own_speakers = []  # (sentence start, end, claimant of its own attribution) of each candidate
     for start, end in sentence_spans(text):
         # Each sentence costs at most MAX_SENTENCE_CHARS of linear work, so checking here is fine-grained enough.
         if deadline is not None and time.monotonic() >= deadline:
@@ -128,6 +129,11 @@ def analyse(text, *, time_limit=None):
         if attribution is not None and claimant and not attribution.continuation:
             speakers.spoke(claimant, attribution.speaker)
         speakers.note_mentions(sentence)
+        own_speakers.append((start, end, claimant if attribution is not None and not attribution.continuation else ""))
+    # A quotation over several sentences is its speaker's throughout (the claimant only; scores stand).
+    for index, speaker in enumerate(quotation_speakers(text, own_speakers)):
+        if speaker is not None:
+            candidates[index] = replace(candidates[index], claimant=speaker[:300])
     return candidates
 
 
