@@ -86,6 +86,7 @@ SUBORDINATE = re.compile(
     r"^(?:when|while|as|although|though|if|because|since|after|before|once|until|unless|whereas)\s+(?=\S)",
     re.IGNORECASE,
 )
+SUBJECT_NAME = re.compile(rf"(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})(?=\s+[a-z])")
 ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 NAME_TOKEN = re.compile(r"[^\W_]+")
 STOP_WORDS = _word_set("the a an of and for in on at to 's ’s")
@@ -172,9 +173,15 @@ class Speakers:
 
     def note_mentions(self, sentence):
         for match in MENTION.finditer(sentence):
-            name = _clean_speaker(match.group())
+            name = _clean_speaker(SUBORDINATE.sub("", match.group()))
             if name:
                 self._remember(name, _tokens(name))
+        subject = SUBJECT_NAME.match(sentence)
+        if subject:
+            # A sentence about a person ("Okafor left the room.") makes them the "he" or "she" of the next.
+            name = self.resolve(subject.group("name"))
+            if name and is_person(name):
+                self.last_person = name
 
     def resolve(self, phrase):
         """The claimant a speaker phrase refers to (a pronoun, a short mention or a new name).
@@ -197,7 +204,7 @@ class Speakers:
         tokens = _tokens(speaker)
         if tokens:
             for name in reversed(self.known):
-                if tokens < self.known[name]:
+                if tokens < self.known[name] and is_speaker(name):
                     return name
         return speaker
 
