@@ -42,20 +42,19 @@ from pathlib import Path
 from django.conf import settings
 
 from claims.extraction import analyse
+from claims.extraction.sentences import _word_set
 
 SPLITS = ("train", "dev")  # the test split is held out: never read here
-TITLE_WORDS = frozenset(
+TITLE_WORDS = _word_set(
     """mr mrs ms miss dr prof sen senator rep representative gov governor president vice former pres
     secretary state sec gen general lt col adm attorney justice judge chief mayor speaker leader chairman
     chairwoman chair minister prime the a an of candidate presidential republican democratic gop nominee
-    hon rev sir lady lord""".split()
+    hon rev sir lady lord"""
 )
 # Words dropped when comparing claimant and name: articles, "of" and titles before names.
-COMPARE_NOISE = frozenset(
-    "the a an of and mr mrs ms miss dr prof sen rep gov pres gen lt col adm rev st jr sr".split()
-)
+COMPARE_NOISE = _word_set("the a an of and mr mrs ms miss dr prof sen rep gov pres gen lt col adm rev st jr sr")
 PERSON_PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f", "who": ""}
-SELF_PRONOUNS = frozenset("i me my mine we us our ours".split())
+SELF_PRONOUNS = _word_set("i me my mine we us our ours")
 # Cues of something said or written (stems, matched at the start of a cue's words); thoughts, wishes and
 # findings ("thinks", "wants", "shows") are not statements.
 STATEMENT_CUE = re.compile(
@@ -86,16 +85,16 @@ SUBJECT = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=[.!?][”\"]\s)|(?<=\n))[“\"]?(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3})"
     r"(?=\s+[a-z])"
 )
-BAD_WORDS = frozenset(
+BAD_WORDS = _word_set(
     """he she it they i we you me us him her them his its their our my your hers ours yours theirs
     i've i'm i'd i'll we've we're we'd we'll you've you're you'd you'll he's she's it's they're
     they've i’ve i’m i’d i’ll we’ve we’re we’d we’ll you’ve you’re you’d you’ll he’s she’s it’s
-    they’re they’ve""".split()
+    they’re they’ve"""
 )
-FRAGMENT_EDGE = frozenset(
+FRAGMENT_EDGE = _word_set(
     """with without to of in on at by for from into onto about after before during since until as than
     and or but nor so yet because although though if that which who whom whose where when while what
-    how why not very also just even only""".split()
+    how why not very also just even only"""
 )
 
 
@@ -179,9 +178,7 @@ def _sentence_initial(text, position):
 def _capitalised_mid_sentence(text):
     """Capitalised words the article writes somewhere other than at the start of a sentence."""
     return {
-        match.group().rstrip(".")
-        for match in CAPITALISED.finditer(text)
-        if not _sentence_initial(text, match.start())
+        match.group().rstrip(".") for match in CAPITALISED.finditer(text) if not _sentence_initial(text, match.start())
     }
 
 
@@ -256,9 +253,7 @@ def named_attributions(text, relations):
     names_mid_sentence = _capitalised_mid_sentence(text)
     genders = _genders(text)
     items = [
-        relation
-        for relation in relations
-        if relation.get("Source") and relation.get("Content") and relation.get("Cue")
+        relation for relation in relations if relation.get("Source") and relation.get("Content") and relation.get("Cue")
     ]
     items.sort(key=lambda relation: relation["Source"][0])
     spans = {}

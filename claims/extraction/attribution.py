@@ -72,7 +72,7 @@ SPEAKER_BEFORE_VERB = re.compile(
     rf"^(?P<speaker>[^,.;:“”\"]{{1,80}}?)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?P<verb>{SPEECH_VERBS})\b"
 )
 INVERTED_END = re.compile(
-    r",\s+(?P<verb>said|says|added|adds|wrote|writes)\s+(?P<speaker>[^,.;:“”\"]{2,80}?)(?:,[^,;:“”\"]{0,80})?[.!]?$"
+    r",[”\"]?\s+(?P<verb>said|says|added|adds|wrote|writes)\s+(?P<speaker>[^,.;:“”\"]{2,80}?)(?:,[^,;:“”\"]{0,80})?[.!]?$"
 )
 CLAUSE_BOUNDARY = re.compile(
     r"(?:[,;:(—–]|\b(?:that|after|before|when|while|because|since|as|but|although|though|where|which|who|and then)\b)"
@@ -97,9 +97,9 @@ LEADING_SUBJECT = re.compile(
     r"|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+))(?=\s+[a-z])"
 )
 HEADLINE_SPEAKER = re.compile(r"^(?P<speaker>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3}):\s+(?=\S)")
-NOT_SPEAKERS = frozenset(
+NOT_SPEAKERS = _word_set(
     """update note correction editor editor's photo photos video watch read related breaking source sources
-    warning analysis opinion exclusive q a answer question live watch listen transcript update""".split()
+    warning analysis opinion exclusive q a answer question live watch listen transcript update"""
 )
 TITLE_THEN_NAME = re.compile(r"\.\s+[A-ZÀ-Ý][^,.;:“”\"]{1,60}")
 AGE = re.compile(r",\s*\d{1,3}(?=\s*,)")

@@ -47,7 +47,8 @@ SOURCE_OWNER = re.compile(
 )
 SOURCE_BY = re.compile(r"\b(?:by|from)\s+(?P<owner>.+)$")
 TITLES = (
-    r"President|Vice President|Prime Minister|Minister|minister|Governor|governor|Mayor|mayor|Chancellor|"
+    r"President|Vice President|Prime Minister|Gov\.|Sen\.|Rep\.|"
+    r"Minister|minister|Governor|governor|Mayor|mayor|Chancellor|"
     r"Senator|senator|Secretary|secretary|Dr\.?|Prof\.?|Professor|professor|Mr\.?|Mrs\.?|Ms\.?|General|Gen\.?|"
     r"Colonel|Col\.?|Commander|commander|Chief|chief|Head|head|spokesman|spokeswoman|spokesperson|Director|"
     r"director|CEO|executive|Leader|leader|Judge|judge|Ambassador|ambassador|Speaker|Lieutenant|Captain|Sheriff|"
@@ -86,7 +87,7 @@ SUBORDINATE = re.compile(
     r"^(?:when|while|as|although|though|if|because|since|after|before|once|until|unless|whereas)\s+(?=\S)",
     re.IGNORECASE,
 )
-SUBJECT_NAME = re.compile(rf"(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})(?=\s+[a-z])")
+SUBJECT_NAME = re.compile(rf"(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})(?=\s+[a-z]|,)")
 ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 NAME_TOKEN = re.compile(r"[^\W_]+")
 STOP_WORDS = _word_set("the a an of and for in on at to 's ’s")
@@ -152,8 +153,7 @@ def is_speaker(claimant):
         return False
     edges = (words[0], words[-1])
     return not any(
-        word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly") and word != "family")
-        for word in edges
+        word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly") and word != "family") for word in edges
     )
 
 
@@ -189,7 +189,7 @@ class Speakers:
         Never a pronoun, "I", "we", "you" or a fragment of a clause: what cannot be resolved to a
         speaker is ``""``.
         """
-        cleaned = LEADING_NOISE.sub("", " ".join(phrase.split())).strip(" ,“”\"")
+        cleaned = LEADING_NOISE.sub("", " ".join(phrase.split())).strip(' ,“”"')
         cleaned = SUBORDINATE.sub("", cleaned)
         word = cleaned.lower().split()[0] if cleaned else ""
         if word in PRONOUNS and len(cleaned.split()) <= 2:

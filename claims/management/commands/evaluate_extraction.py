@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.eval import evaluate
+from claims.eval.polnear import evaluate_polnear
 
 # What the extraction must reach on the labelled set (tests/claims/test_extraction.py asserts it too).
 TARGETS = {"precision": 0.8, "recall": 0.9, "claimant_accuracy": 0.8}
@@ -53,6 +54,19 @@ class Command(BaseCommand):
             f"claimants {overall.claimant_accuracy:.2f} over {len(per_text)} texts "
             f"and {overall.labelled} labelled claims."
         )
+        self.write_polnear()
         if below and check:
             raise CommandError(f"{summary} Below target: {', '.join(below)}.")
         self.stdout.write(self.style.WARNING(summary) if below else self.style.SUCCESS(summary))
+
+    def write_polnear(self):
+        """Claimant attribution on PolNeAR dev (claims/eval/polnear.py), when the datasets directory has it."""
+        result = evaluate_polnear("dev")
+        if result is None:
+            self.stdout.write("PolNeAR dev: not found (set FACTCHECK_DATASETS_DIR); skipped.")
+            return
+        self.stdout.write(
+            f"PolNeAR dev claimants: accuracy {result.accuracy:.2f} on {result.covered} named-source statements "
+            f"(coverage {result.coverage:.2f} of {result.named}); pronoun or fragment claimants "
+            f"{result.bad_claimant_share:.3f} of {result.claimants}."
+        )
