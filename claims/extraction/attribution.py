@@ -102,7 +102,7 @@ NOT_SPEAKERS = _word_set(
     warning analysis opinion exclusive q a answer question live watch listen transcript update"""
 )
 TITLE_THEN_NAME = re.compile(r"\.\s+[A-ZÀ-Ý][^,.;:“”\"]{1,60}")
-AGE = re.compile(r",\s*\d{1,3}(?=\s*,)")
+ASIDE = re.compile(r"\([^()]{0,40}\)|(?<=,)\s*\d{1,3}(?=\s*,)")
 NOT_A_CLAUSE = re.compile(r"\s*(?:that\b|[,.;:!?“\"])")
 
 
@@ -126,13 +126,10 @@ def _last_boundary_end(sentence, end):
 def _subject_before(sentence, verb_start):
     """The speaker phrase just before a reporting verb, and where it starts; ``(None, None)`` if none."""
     left = sentence[:verb_start].rstrip()
-    if left.endswith(")"):
-        # "Sen. Jane Roe (D-Ore.) said": the party and state are not the speaker.
-        opening = left.rfind("(", max(0, len(left) - 40))
-        if opening > 0:
-            left = left[:opening].rstrip()
-    # "Jane Roe, 27, a teacher, said": an age is not the speaker (blanked, so offsets stay).
-    left = left[:-80] + AGE.sub(lambda match: " " * len(match.group()), left[-80:])
+    # "Sen. Jane Roe (D-Ore.) said", "Jane Roe, 27, a teacher, said": the party and state or an age are
+    # not the speaker (blanked, so that offsets stay).
+    left = left[:-120] + ASIDE.sub(lambda match: " " * len(match.group()), left[-120:])
+    left = left.rstrip()
     aside = ASIDE_AT_END.search(left, max(0, len(left) - 30))
     if aside:
         left = left[: aside.start()] + ","
@@ -344,6 +341,16 @@ def quotations(text):
     return spans
 
 
+def _carries_on(text, previous, quote_start):
+    """Whether a quotation starting at ``quote_start`` goes on from the sentence ``previous``: same paragraph,
+    or a paragraph introduced with a colon ("She said:")."""
+    start, end, claimant = previous
+    if not claimant:
+        return False
+    between = text[end:quote_start]
+    return "\n" not in between or text[start:end].rstrip().endswith(":")
+
+
 def quotation_speakers(text, sentences):
     """The speaker of each sentence that lies inside a quotation running over several sentences.
 
@@ -360,14 +367,17 @@ def quotation_speakers(text, sentences):
     for quote_start, quote_end in quotations(text):
         first = bisect.bisect_right(ends, quote_start)
         last = bisect.bisect_left(starts, quote_end) - 1
-        if last <= first:
+        if last < first:
             continue
         speaker = ""
         if sentences[last][2] and sentences[last][1] > quote_end:
             speaker = sentences[last][2]
         elif sentences[first][2] and sentences[first][0] < quote_start:
             speaker = sentences[first][2]
-        if not speaker:
+        elif not sentences[first][2] and first > 0 and _carries_on(text, sentences[first - 1], quote_start):
+            # "“…,” she said. “…”": a quotation with no speaker of its own goes on from the one before.
+            speaker = sentences[first - 1][2]
+        if not speaker or (last == first and sentences[first][2]):
             continue
         for index in range(first, last + 1):
             start, end, claimant = sentences[index]
