@@ -102,7 +102,7 @@ NOT_SPEAKERS = _word_set(
     warning analysis opinion exclusive q a answer question live watch listen transcript update"""
 )
 TITLE_THEN_NAME = re.compile(r"\.\s+[A-ZÀ-Ý][^,.;:“”\"]{1,60}")
-ASIDE = re.compile(r"\([^()]{0,40}\)|(?<=,)\s*\d{1,3}(?=\s*,)")
+ASIDE = re.compile(r"\([^()]{0,40}\)|,\s*\d{1,3}(?=\s*,)")
 NOT_A_CLAUSE = re.compile(r"\s*(?:that\b|[,.;:!?“\"])")
 
 
