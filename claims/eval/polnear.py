@@ -70,6 +70,7 @@ STATEMENT_CUE = re.compile(
 WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*\.?")
 NAME_TOKEN = re.compile(r"[^\W_]+")
 CAPITALISED = re.compile(r"[A-ZÀ-Ý][\w’'\-.]*")
+AFTER_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|St|Prof|Rev|[A-Z])\.\s*$")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[“\"‘(]?|\n\s*[“\"‘(]?|[“\"‘(])\s*$")
 TITLED = re.compile(r"\b(?:Sen|Sens|Rep|Gov|Dr|Mr|Mrs|Ms|President|Senator|Governor|Secretary|Judge)\b\.?\s+[A-Z]")
 HEAD_END = re.compile(r"\s*(?:[,(;—–]|\bwho\b|\bwhich\b)")
@@ -172,7 +173,8 @@ def read_annotations(path):
 
 
 def _sentence_initial(text, position):
-    return bool(SENTENCE_START.search(text[max(0, position - 4) : position]))
+    before = text[max(0, position - 12) : position]
+    return bool(SENTENCE_START.search(before[-4:])) and not AFTER_ABBREVIATION.search(before)
 
 
 def _capitalised_mid_sentence(text):

@@ -9,7 +9,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from claims.extraction.claimants import PROPER_NAME, TRAILING_NOISE, _clean_speaker
+from claims.extraction.claimants import PROPER_NAME, TRAILING_NOISE, _clean_speaker, is_person
 from claims.extraction.sentences import ABBREVIATIONS, _word_set
 
 # Reporting verbs tried as the attribution of one sentence: news sentences have one to three (the
@@ -101,7 +101,7 @@ NOT_SPEAKERS = _word_set(
     """update note correction editor editor's photo photos video watch read related breaking source sources
     warning analysis opinion exclusive q a answer question live watch listen transcript update"""
 )
-TITLE_THEN_NAME = re.compile(r"\.\s+[A-ZÀ-Ý][^,.;:“”\"]{1,60}")
+TITLE_THEN_NAME = re.compile(r"\.\s+[A-ZÀ-Ý][\w’'\-]*(?:\.?\s+[A-ZÀ-Ý][\w’'\-]*){0,4}")
 ASIDE = re.compile(r"\([^()]{0,40}\)|,\s*\d{1,3}(?=\s*,)")
 NOT_A_CLAUSE = re.compile(r"\s*(?:that\b|[,.;:!?“\"])")
 
@@ -123,6 +123,22 @@ def _last_boundary_end(sentence, end):
         size *= 2
 
 
+def _person_among_asides(left):
+    """ "Jane Roe, head of Acme, a local firm, said": the first of the last three phrases between commas
+    before the verb that is a person's name, and where it starts; ``None`` if none is."""
+    end = len(left) - 1
+    found = None
+    for _ in range(3):
+        start = _last_boundary_end(left, end)
+        phrase = left[start:end].strip(" “”\"")
+        if phrase and len(phrase) <= 60 and is_person(_clean_speaker(phrase)):
+            found = (phrase, start)
+        if start == 0 or left[start - 1] != ",":
+            break
+        end = start - 1
+    return found
+
+
 def _subject_before(sentence, verb_start):
     """The speaker phrase just before a reporting verb, and where it starts; ``(None, None)`` if none."""
     left = sentence[:verb_start].rstrip()
@@ -141,6 +157,9 @@ def _subject_before(sentence, verb_start):
     if not left:
         return None, None
     if left.endswith(","):
+        person = _person_among_asides(left)
+        if person:
+            return person
         # "A, B, said": an appositive. Prefer whichever of A and B is a proper name.
         body = left[:-1]
         comma = body.rfind(",")
@@ -262,7 +281,8 @@ def attribute(sentence):
         if after and _plausible_speaker(after.group("speaker").strip()):
             speaker = after.group("speaker")
             titled = TITLE_THEN_NAME.match(rest, after.end("speaker"))
-            if titled and speaker.split()[-1].lower() in ABBREVIATIONS:
+            last = speaker.split()[-1]
+            if titled and (last.lower() in ABBREVIATIONS or (len(last) == 1 and last.isupper())):
                 speaker += titled.group()  # "said Gov. Terry Branstad": the full stop of a title
             return Attribution(speaker, inner_start, inner_end)
 

@@ -96,7 +96,7 @@ STOP_WORDS = _word_set("the a an of and for in on at to 's ’s")
 @functools.lru_cache(maxsize=4096)
 def _clean_speaker(raw):
     """A speaker phrase as a claimant: no leading conjunctions or articles, no title before a name."""
-    speaker = " ".join(raw.split()).strip(" ,;:—–-")
+    speaker = " ".join(raw.split()).strip(" ,;:—–-“”\"")
     if speaker.endswith(".") and speaker.rsplit(None, 1)[-1].rstrip(".").lower() not in ABBREVIATIONS:
         speaker = speaker[:-1]
     speaker = LEADING_NOISE.sub("", speaker)
