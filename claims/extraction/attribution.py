@@ -22,7 +22,12 @@ SPEECH_VERBS = (
     "insisted|insists|claimed|warned|warns|noted|explained|wrote|writes|acknowledged|acknowledges|"
     "admitted|admits|assured|pointed out|points out|estimated|revealed|disclosed|declared|maintained|"
     "alleged|asserted|stressed|emphasi[sz]ed|recalled|promised|urged|recommended|recommends|conceded|"
-    "testified|indicated|countered|replied|responded|concluded|found|finds"
+    "testified|indicated|countered|replied|responded|concluded|found|finds|"
+    # Speech acts reported whole as often as with a clause: "X asked whether …", "X called it …".
+    "asked|asks|called|calls|described|describes|predicted|predicts|contended|contends|questioned|questions|"
+    "mentioned|joked|jokes|quipped|vowed|vows|pledged|pledges|complained|complains|boasted|boasts|cited|cites|"
+    "agreed|agrees|continued|continues|reiterated|repeated|proclaimed|touted|touts|"
+    "contended|predicted|dismissed|dismisses|praised|praises|lamented|laments|recounted|observed"
 )
 # Verbs that report an opinion or a reaction: the speaker is still the claimant, but the
 # statement is a judgement rather than a fact.
@@ -34,8 +39,9 @@ SHOWING_VERBS = "showed|shows|show|posted|posts|tweeted|tweets|published|shared|
 DIRECT_VERBS = _word_set(
     "said says say added adds wrote writes insisted insists claimed claims estimated warned warns argued argues"
 )
-ATTRIBUTION_VERB = re.compile(rf"\b({SPEECH_VERBS}|{OPINION_VERBS}|{SHOWING_VERBS})\b")
-SPEECH_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|{OPINION_VERBS})\b")
+# Not after a hyphen: "self-proclaimed", "so-called" are adjectives.
+ATTRIBUTION_VERB = re.compile(rf"(?<!-)\b({SPEECH_VERBS}|{OPINION_VERBS}|{SHOWING_VERBS})\b")
+SPEECH_VERB = re.compile(rf"(?<!-)\b(?:{SPEECH_VERBS}|{OPINION_VERBS})\b")
 OPINION_VERB = re.compile(rf"^(?:{OPINION_VERBS})$")
 SHOWING_VERB = re.compile(rf"^(?:{SHOWING_VERBS})$")
 # Words that open an adverbial after a reporting verb ("said *on Friday*", "wrote *in* a post")
