@@ -73,6 +73,8 @@ CAPITALISED = re.compile(r"[A-ZÀ-Ý][\w’'\-.]*")
 AFTER_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|St|Prof|Rev|[A-Z])\.\s*$")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[“\"‘(]?|\n\s*[“\"‘(]?|[“\"‘(])\s*$")
 TITLED = re.compile(r"\b(?:Sen|Sens|Rep|Gov|Dr|Mr|Mrs|Ms|President|Senator|Governor|Secretary|Judge)\b\.?\s+[A-Z]")
+FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+([A-Z][\w’'\-]*[a-z])\b(?![’']s\s+[A-Z])")
+PLACE = re.compile(r"\b(?:in|across|outside)\s+(?:[A-Z][a-z]+\s+)?([A-Z][a-z]+)\b(?![’']s)")
 HEAD_END = re.compile(r"\s*(?:[,(;—–]|\bwho\b|\bwhich\b)")
 ORGANISATION = re.compile(
     r"\b(?:campaign|committee|news|post|times|journal|party|poll|survey|group|office|department|agency|"
@@ -84,7 +86,7 @@ ORGANISATION = re.compile(
 # A sentence whose subject is a name: "Ryan also did not …", "Sen. Ted Cruz told …".
 SUBJECT = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=[.!?][”\"]\s)|(?<=\n))[“\"]?(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3})"
-    r"(?=\s+[a-z])"
+    r"(?=\s+[a-z]|,)"
 )
 BAD_WORDS = _word_set(
     """he she it they i we you me us him her them his its their our my your hers ours yours theirs
@@ -236,16 +238,25 @@ def _genders(text):
     return genders
 
 
-def _is_person(name, written):
-    return not name.isupper() and not ORGANISATION.search(written)
+def _people_names(text):
+    """Last words of what look like people's names in the article ("Jane Q. Roe"), minus places ("in Ohio")."""
+    surnames = {match.group(1) for match in FULL_NAME.finditer(text)}
+    places = {match.group(1) for match in PLACE.finditer(text)}
+    return surnames - places
 
 
-def _subjects(text, speakers, names_mid_sentence):
+def _is_person(name, written, surnames):
+    """Whether a source's name is a person's: a known surname, no organisation, not an acronym."""
+    words = name.split()
+    return not name.isupper() and not ORGANISATION.search(written) and (len(words) > 1 or words[0] in surnames)
+
+
+def _subjects(text, speakers, names_mid_sentence, surnames):
     """``(position, name)`` of each sentence whose subject is a name that speaks somewhere in the article."""
     found = []
     for match in SUBJECT.finditer(text):
         words = [w for w in match.group("name").split() if w.rstrip(".").lower() not in TITLE_WORDS]
-        if words and words[-1] in speakers and words[0] in names_mid_sentence:
+        if words and words[-1] in speakers and _is_person(" ".join(words), "", surnames) and words[0] in names_mid_sentence:
             found.append((match.start("name"), " ".join(words)))
     return found
 
@@ -265,13 +276,14 @@ def named_attributions(text, relations):
         if written.strip().lower() not in PERSON_PRONOUNS and written.strip().lower() not in SELF_PRONOUNS:
             spans[id(relation)] = name_in(text, source_start, source_end, names_mid_sentence)
     speakers = {word for name in spans.values() for word in name.split()}
+    surnames = _people_names(text)
     people = [
         (relation["Source"][0][0], spans[id(relation)])
         for relation in items
         if spans.get(id(relation))
-        and _is_person(spans[id(relation)], text[relation["Source"][0][0] : relation["Source"][-1][1]])
+        and _is_person(spans[id(relation)], text[relation["Source"][0][0] : relation["Source"][-1][1]], surnames)
     ]
-    people += _subjects(text, speakers, names_mid_sentence)
+    people += _subjects(text, speakers, names_mid_sentence, surnames)
     people.sort()
     resolved = {}
     for relation in items:
@@ -293,7 +305,6 @@ def named_attributions(text, relations):
             for name in reversed(earlier):
                 known = genders.get(name.split()[-1], "")
                 if not known or known == gender:
-                    genders.setdefault(name.split()[-1], gender)
                     resolved[id(relation)] = name
                     people.append((source_start, name))
                     people.sort()
