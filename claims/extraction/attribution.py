@@ -81,7 +81,7 @@ INVERTED_END = re.compile(
     r",[”\"]?\s+(?P<verb>said|says|added|adds|wrote|writes)\s+(?P<speaker>[^,.;:“”\"]{2,80}?)(?:,[^,;:“”\"]{0,80})?[.!]?$"
 )
 CLAUSE_BOUNDARY = re.compile(
-    r"(?:[,;:(—–]|\b(?:that|after|before|when|while|because|since|as|but|although|though|where|which|who|and then)\b)"
+    r"(?:[,;:(—–”\"!?]|\b(?:that|after|before|when|while|because|since|as|but|although|though|where|which|who|and then)\b)"
 )
 BAD_SUBJECT_END = re.compile(
     r"\b(?:was|were|is|are|be|been|being|not|to|of|by|for|with|the|a|an|would|could|may|might|will|"
@@ -107,6 +107,8 @@ NOT_SPEAKERS = _word_set(
     """update note correction editor editor's photo photos video watch read related breaking source sources
     warning analysis opinion exclusive q a answer question live watch listen transcript update"""
 )
+# Words of a title-case headline that are not part of a name: "Lynch Closes The Door: …".
+HEADLINE_WORDS = _word_set("the a an of to in on for and or at by with says say close closes report")
 TITLE_THEN_NAME = re.compile(r"\.\s+[A-ZÀ-Ý][\w’'\-]*(?:\.?\s+[A-ZÀ-Ý][\w’'\-]*){0,4}")
 ASIDE = re.compile(r"\([^()]{0,40}\)|,\s*\d{1,3}(?=\s*,)")
 NOT_A_CLAUSE = re.compile(r"\s*(?:that\b|[,.;:!?“\"])")
@@ -237,6 +239,16 @@ def _ends_sentence(sentence, position):
     return bool(ADVERBIAL_START.match(segment)) and len(segment) <= 60 and "that" not in segment.split()
 
 
+def _headline_speaker(phrase):
+    """Whether the words before a headline's colon are a speaker ("Jane Roe", "Acme"), not a title."""
+    words = phrase.split()
+    return (
+        len(words) <= 3
+        and phrase.lower() not in NOT_SPEAKERS
+        and not any(word.lower() in HEADLINE_WORDS or word.lower().rstrip("s") in HEADLINE_WORDS for word in words)
+    )
+
+
 def _leading_subject(sentence):
     """The subject a sentence opens with, after an introductory phrase: a name, "the …" or a pronoun."""
     intro = INTRODUCTORY.match(sentence)
@@ -271,7 +283,7 @@ def attribute(sentence):
         # Two apostrophes for a quotation mark (as some newspapers write): a mark and a space, same length.
         sentence = sentence.replace("''", '" ')
     headline = HEADLINE_SPEAKER.match(sentence)
-    if headline and headline.group("speaker").lower() not in NOT_SPEAKERS:
+    if headline and _headline_speaker(headline.group("speaker")):
         # "Jane Roe: the budget is short" (a headline or a transcript).
         return Attribution(headline.group("speaker"), headline.end(), len(sentence))
     quoted = QUOTE_FIRST.match(sentence)

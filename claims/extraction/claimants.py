@@ -87,7 +87,11 @@ SUBORDINATE = re.compile(
     r"^(?:when|while|as|although|though|if|because|since|after|before|once|until|unless|whereas)\s+(?=\S)",
     re.IGNORECASE,
 )
-SUBJECT_NAME = re.compile(rf"(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})(?=\s+[a-z]|,)")
+# The subject of a sentence, after an introductory phrase: "In Ohio on Monday, Ms. Roe said …".
+SUBJECT_NAME = re.compile(
+    rf"(?:(?:In|On|At|After|Before|During|Last|Earlier|Later|But|And)\b[^,.;:“”\"]{{0,60}},\s+)?"
+    rf"(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})(?=\s+[a-z]|,)"
+)
 ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 NAME_TOKEN = re.compile(r"[^\W_]+")
 STOP_WORDS = _word_set("the a an of and for in on at to 's ’s")
@@ -180,8 +184,15 @@ class Speakers:
         if subject:
             # A sentence about a person ("Okafor left the room.") makes them the "he" or "she" of the next.
             name = self.resolve(subject.group("name"))
-            if name and is_person(name):
+            if name and (is_person(name) or self._known_person(name)):
                 self.last_person = name
+
+    def _known_person(self, name):
+        """A surname alone ("Okafor") is a person's when a person of that name spoke before."""
+        words = name.split()
+        return len(words) == 1 and any(
+            is_person(known) and known.split()[-1] == name for known in reversed(self.known)
+        )
 
     def resolve(self, phrase):
         """The claimant a speaker phrase refers to (a pronoun, a short mention or a new name).
