@@ -70,15 +70,21 @@ PROVENANCE = re.compile(
 # Inside one sentence a full stop only follows an abbreviation ("Dr. Okafor").
 ACCORDING_TO = re.compile(r"\baccording to\s+(?P<source>[^,;:“”\"]{2,120})", re.IGNORECASE)
 QUOTE_FIRST = re.compile(r"^[“\"](?P<quote>[^”\"]{8,}?)[”\"]\s*,?\s*")
+# A character of a speaker's name: no punctuation but the full stop of a title or an initial ("Mr. J. Roe").
+SPEAKER_CHAR = (
+    r"(?:[^,.;:“”\"]|(?:(?<=\bMr)|(?<=\bMrs)|(?<=\bMs)|(?<=\bDr)|(?<=\bSen)|(?<=\bRep)|(?<=\bGov)|(?<=\bGen)"
+    r"|(?<=\bLt)|(?<=\bCol)|(?<=\bSt)|(?<=\bProf)|(?<=\b[A-Z]))\.(?=\s+[A-Z]))"
+)
 SPEAKER_AFTER_QUOTE = re.compile(
     r"^(?P<verb>said|says|added|adds|told|wrote|writes|insisted|explained|warned|noted|recalled|"
-    r"continued|declared|stressed)\s+(?P<speaker>[^,.;:“”\"]{2,80})"
+    rf"continued|declared|stressed)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}})"
 )
 SPEAKER_BEFORE_VERB = re.compile(
-    rf"^(?P<speaker>[^,.;:“”\"]{{1,80}}?)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?P<verb>{SPEECH_VERBS})\b"
+    rf"^(?P<speaker>{SPEAKER_CHAR}{{1,80}}?)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?P<verb>{SPEECH_VERBS})\b"
 )
 INVERTED_END = re.compile(
-    r",[”\"]?\s+(?P<verb>said|says|added|adds|wrote|writes)\s+(?P<speaker>[^,.;:“”\"]{2,80}?)(?:,[^,;:“”\"]{0,80})?[.!]?$"
+    rf",[”\"]?\s+(?P<verb>said|says|added|adds|wrote|writes)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)"
+    r"(?:,[^;:“”\"]{0,160})?[.!]?$"
 )
 CLAUSE_BOUNDARY = re.compile(
     r"(?:[,;:(—–”\"!?]|\b(?:that|after|before|when|while|because|since|as|but|although|though|where|which|who|and then)\b)"
@@ -323,8 +329,11 @@ def attribute(sentence):
     if participle:
         return participle
 
+    quoted_spans = quotations(sentence) if QUOTE_MARK.search(sentence) else []
     for verb in itertools.islice(ATTRIBUTION_VERB.finditer(sentence), MAX_VERBS_PER_SENTENCE):
         name = verb.group()
+        if any(start < verb.start() < end for start, end in quoted_spans):
+            continue  # a verb inside a quotation is what the speaker said, not who said it
         speaker, speaker_start = _subject_before(sentence, verb.start())
         if not _plausible_speaker(speaker):
             continue
@@ -362,6 +371,15 @@ QUOTE_MARK = re.compile(r"[“”\"]|''")
 LINE = re.compile(r"[^\n]+")
 
 
+def _closes(text, mark, paragraph_start):
+    """Whether a straight mark can only close a quotation: after a word or punctuation, before a space."""
+    if mark.group() == "“" or mark.start() == paragraph_start:
+        return False
+    before = text[mark.start() - 1]
+    after = text[mark.end() : mark.end() + 1]
+    return not before.isspace() and before not in "([—–" and (not after or after.isspace() or after in ",.;:!?)")
+
+
 def quotations(text):
     """``(start, end)`` of each quotation of ``text``; one left open runs to the end of its paragraph."""
     spans = []
@@ -369,7 +387,7 @@ def quotations(text):
         opened = None
         for mark in QUOTE_MARK.finditer(text, paragraph.start(), paragraph.end()):
             if opened is None:
-                if mark.group() != "”":
+                if mark.group() != "”" and not _closes(text, mark, paragraph.start()):
                     opened = mark.start()
             elif mark.group() != "“":
                 spans.append((opened, mark.end()))
