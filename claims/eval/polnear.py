@@ -75,6 +75,14 @@ SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[“\"‘(]?|\n\s*[“\"‘(]?|[“
 TITLED = re.compile(r"\b(?:Sen|Sens|Rep|Gov|Dr|Mr|Mrs|Ms|President|Senator|Governor|Secretary|Judge)\b\.?\s+[A-Z]")
 FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+([A-Z][\w’'\-]*[a-z])\b(?![’']s\s+[A-Z])")
 PLACE = re.compile(r"\b(?:in|across|outside)\s+(?:[A-Z][a-z]+\s+)?([A-Z][a-z]+)\b(?![’']s)")
+ORGANISATION_HEADS = _word_set(
+    """bureau department university ministry secretary bank office center centre council committee institute
+    association federation church school college board commission agency court party union club league
+    society academy foundation chamber house"""
+)
+# A head ending in a lower-case noun describes ("the Vatican spokesman"); the name may follow the comma.
+DESCRIPTION_END = re.compile(r"\b[a-z][\w\-]*\s*$")
+APPOSITIVE_NAME = re.compile(r"\s*((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)")
 HEAD_END = re.compile(r"\s*(?:[,(;—–]|\bwho\b|\bwhich\b)")
 ORGANISATION = re.compile(
     r"\b(?:campaign|committee|news|post|times|journal|party|poll|survey|group|office|department|agency|"
@@ -187,8 +195,14 @@ def _capitalised_mid_sentence(text):
 
 
 def _runs(text, start, end, names_mid_sentence):
-    """Runs of capitalised words in ``text[start:end]``, as ``(words, possessive)``, titles dropped."""
+    """Runs of capitalised words in ``text[start:end]``, as ``(words, possessive)``, titles dropped.
+
+    A run after "of", "from", "in" or "at" names a place or an employer ("Chris Christie of New Jersey")
+    and is left out.
+    """
     runs, run = [], []
+    previous = ""
+    placed = False
     for match in WORD.finditer(text, start, end):
         word = match.group()
         bare = word.rstrip(".")
@@ -199,36 +213,47 @@ def _runs(text, start, end, names_mid_sentence):
             capital = False
         if capital and bare.lower() in TITLE_WORDS:
             run, runs = [], []  # what comes before a title describes the name after it
+            previous = bare.lower()
             continue
         if capital:
+            if not run:
+                placed = previous in ("of", "from", "in", "at")
             run.append(bare)
             if bare.endswith(("’s", "'s")):
-                runs.append((run, True))
+                runs.append((run, True, placed))
                 run = []
+            previous = bare.lower()
+            continue
+        if run and bare == "of" and run[-1].lower() in ORGANISATION_HEADS:
+            run.append(bare)  # "Bureau of Labor Statistics" is one name
             continue
         if run:
-            runs.append((run, False))
+            runs.append((run, False, placed))
         run = []
+        previous = bare.lower()
     if run:
-        runs.append((run, False))
-    return runs
+        runs.append((run, False, placed))
+    return [(words, owner) for words, owner, placed in runs if not placed] or [(w, o) for w, o, _ in runs]
+
+
+def _best(runs):
+    plain = [words for words, owner in runs if not owner] or [words for words, _ in runs]
+    return plain[max(range(len(plain)), key=lambda index: (len(plain[index]), index))] if plain else []
 
 
 def name_in(text, start, end, names_mid_sentence):
     """The name a Source span ``text[start:end]`` holds (see the module docstring), or ``""``."""
-    # The head comes before an appositive: "Alex Conant, a partner at Firehouse Strategies".
+    # The head comes before an appositive: "Alex Conant, a partner at Firehouse Strategies"; but a
+    # description comes before the name in "the Vatican spokesman, Federico Lombardi".
     head = HEAD_END.search(text, start, end)
-    runs = _runs(text, start, head.start(), names_mid_sentence) if head else []
-    titled = TITLED.search(text, start, end)
-    if titled and titled.start() >= (head.start() if head else end):
-        # "Another Connecticut lawmaker, Sen. Joe Lieberman": the titled name after the comma.
-        runs = _runs(text, titled.start(), end, names_mid_sentence)[:1]
-    runs = runs or _runs(text, start, end, names_mid_sentence)
-    if not runs:
-        return ""
-    plain = [words for words, owner in runs if not owner] or [words for words, _ in runs]
-    best = max(range(len(plain)), key=lambda index: (len(plain[index]), index))
-    return re.sub(r"[’']s$", "", " ".join(plain[best]))
+    name = _best(_runs(text, start, head.start(), names_mid_sentence)) if head else []
+    described = head and DESCRIPTION_END.search(text, start, head.start())
+    if head and (not name or described):
+        appositive = APPOSITIVE_NAME.match(text, head.end(), end)
+        if appositive:
+            name = _best(_runs(text, appositive.start(1), appositive.end(1), names_mid_sentence)) or name
+    name = name or _best(_runs(text, start, end, names_mid_sentence))
+    return re.sub(r"[’']s$", "", " ".join(name))
 
 
 def _genders(text):
