@@ -26,6 +26,7 @@ SPEECH_VERBS = (
     # Speech acts reported whole as often as with a clause: "X asked whether …", "X called it …".
     "asked|asks|called|calls|described|describes|predicted|predicts|contended|contends|questioned|questions|"
     "mentioned|joked|jokes|quipped|vowed|vows|pledged|pledges|complained|complains|boasted|boasts|cited|cites|"
+    "reveals|conceded|concedes|"
     "agreed|agrees|continued|continues|reiterated|repeated|proclaimed|touted|touts|"
     "contended|predicted|dismissed|dismisses|praised|praises|lamented|laments|recounted|observed"
 )
@@ -77,6 +78,7 @@ SPEAKER_CHAR = (
 )
 SPEAKER_AFTER_QUOTE = re.compile(
     r"^(?P<verb>said|says|added|adds|told|wrote|writes|insisted|explained|warned|noted|recalled|"
+    r"replied|responded|asked|answered|argued|claimed|tweeted|joked|quipped|concluded|conceded|"
     rf"continued|declared|stressed)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}})"
 )
 SPEAKER_BEFORE_VERB = re.compile(
@@ -91,7 +93,8 @@ CLAUSE_BOUNDARY = re.compile(
 )
 BAD_SUBJECT_END = re.compile(
     r"\b(?:was|were|is|are|be|been|being|not|to|of|by|for|with|the|a|an|would|could|may|might|will|"
-    r"should|can|must|do|does|did|who|which|that)$",
+    r"should|can|cannot|can’t|can't|won’t|won't|must|do|does|did|didn’t|didn't|doesn’t|doesn't|don’t|don't|"
+    r"who|which|that)$",
     re.IGNORECASE,
 )
 ASIDE_AT_END = re.compile(r",\s*(?:however|meanwhile|though|too|in turn)\s*,?$", re.IGNORECASE)
@@ -138,11 +141,11 @@ def _last_boundary_end(sentence, end):
 
 
 def _person_among_asides(left):
-    """ "Jane Roe, head of Acme, a local firm, said": the first of the last three phrases between commas
+    """ "Jane Roe, head of Acme, a local firm, said": the first of the last five phrases between commas
     before the verb that is a person's name, and where it starts; ``None`` if none is."""
     end = len(left) - 1
     found = None
-    for _ in range(3):
+    for _ in range(5):
         start = _last_boundary_end(left, end)
         phrase = left[start:end].strip(" “”\"")
         if phrase and len(phrase) <= 60 and is_person(_clean_speaker(phrase)):

@@ -80,7 +80,8 @@ UNNAMED = _word_set(
 FRAGMENT_EDGE = _word_set(
     """with without to of in on at by for from into onto about after before during since until as than
     and or but nor so yet because although though if that which who whom whose where when while what how
-    why not very also just even only despite once unless whether example instance"""
+    why not very also just even only despite once unless whether example instance is are was were be been
+    being has have had do does did will would can could should may might must"""
 )
 # A subordinate clause or an aside in front of the subject: "When Trump said …", "Although he said …".
 SUBORDINATE = re.compile(
