@@ -116,6 +116,8 @@ NOT_SPEAKERS = _word_set(
     """update note correction editor editor's photo photos video watch read related breaking source sources
     warning analysis opinion exclusive q a answer question live watch listen transcript update"""
 )
+COORDINATED = re.compile(r"\s(?:and|but|and then|but also)\s+(?:also\s+|later\s+)?$")
+SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
 # Words of a title-case headline that are not part of a name: "Lynch Closes The Door: …".
 HEADLINE_WORDS = _word_set("the a an of to in on for and or at by with says say close closes report")
 TITLE_THEN_NAME = re.compile(r"\.\s+[A-ZÀ-Ý][\w’'\-]*(?:\.?\s+[A-ZÀ-Ý][\w’'\-]*){0,4}")
@@ -295,6 +297,10 @@ def attribute(sentence):
     if headline and _headline_speaker(headline.group("speaker")):
         # "Jane Roe: the budget is short" (a headline or a transcript).
         return Attribution(headline.group("speaker"), headline.end(), len(sentence))
+    said_first = SAID_FIRST.match(sentence)
+    if said_first and _plausible_speaker(said_first.group("speaker")):
+        # "Said Jane Roe, “…”"
+        return Attribution(said_first.group("speaker"), said_first.end(), len(sentence))
     quoted = QUOTE_FIRST.match(sentence)
     if quoted:
         rest_at = quoted.end()
@@ -338,6 +344,9 @@ def attribute(sentence):
         if any(start < verb.start() < end for start, end in quoted_spans):
             continue  # a verb inside a quotation is what the speaker said, not who said it
         speaker, speaker_start = _subject_before(sentence, verb.start())
+        if not _plausible_speaker(speaker) and COORDINATED.search(sentence, max(0, verb.start() - 12), verb.start()):
+            # "ProPublica obtained a video of the speech and said …": the subject of the sentence.
+            speaker, speaker_start = _leading_subject(sentence), 0
         if not _plausible_speaker(speaker):
             continue
         opinion = bool(OPINION_VERB.match(name))
@@ -407,7 +416,16 @@ def _carries_on(text, previous, quote_start):
     if not claimant:
         return False
     between = text[end:quote_start]
-    return "\n" not in between or text[start:end].rstrip().endswith(":")
+    if "\n" not in between or text[start:end].rstrip().endswith(":"):
+        return True
+    # A paragraph that is all quotation goes on from a quotation attributed at the end of the one before.
+    paragraph_start = text.rfind("\n", 0, quote_start) + 1
+    return (
+        quote_start == paragraph_start
+        and between.count("\n") <= 2
+        and not between.strip()
+        and QUOTE_MARK.search(text, start, end) is not None
+    )
 
 
 def quotation_speakers(text, sentences):
