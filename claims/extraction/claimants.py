@@ -91,7 +91,7 @@ SUBORDINATE = re.compile(
 # The subject of a sentence, after an introductory phrase: "In Ohio on Monday, Ms. Roe said …".
 SUBJECT_NAME = re.compile(
     rf"(?:(?:In|On|At|After|Before|During|Last|Earlier|Later|But|And)\b[^,.;:“”\"]{{0,60}},\s+)?"
-    rf"(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})(?=\s+[a-z]|,)"
+    rf"(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})(?=\s+[a-z]|,|\s+\()"
 )
 ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 NAME_TOKEN = re.compile(r"[^\W_]+")
@@ -225,7 +225,7 @@ class Speakers:
         if not claimant:
             return
         self.last = claimant
-        if is_person(claimant):
+        if is_person(claimant) or self._known_person(claimant):
             self.last_person = claimant
         else:
             self.last_other = claimant
