@@ -88,6 +88,8 @@ SUBORDINATE = re.compile(
     r"^(?:when|while|as|although|though|if|because|since|after|before|once|until|unless|whereas)\s+(?=\S)",
     re.IGNORECASE,
 )
+# A title that only a person has: "Mr. Obama said" is a person's "he" even with the surname alone.
+PERSONAL_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|President|Senator|Governor)\b\.?\s+[A-ZÀ-Ý]")
 # The subject of a sentence, after an introductory phrase: "In Ohio on Monday, Ms. Roe said …".
 SUBJECT_NAME = re.compile(
     rf"(?:(?:In|On|At|After|Before|During|Last|Earlier|Later|But|And)\b[^,.;:“”\"]{{0,60}},\s+)?"
@@ -185,7 +187,7 @@ class Speakers:
         if subject:
             # A sentence about a person ("Okafor left the room.") makes them the "he" or "she" of the next.
             name = self.resolve(subject.group("name"))
-            if name and (is_person(name) or self._known_person(name)):
+            if name and (is_person(name) or self._known_person(name) or PERSONAL_TITLE.match(subject.group("name"))):
                 self.last_person = name
 
     def _known_person(self, name):
@@ -225,7 +227,7 @@ class Speakers:
         if not claimant:
             return
         self.last = claimant
-        if is_person(claimant) or self._known_person(claimant):
+        if is_person(claimant) or self._known_person(claimant) or PERSONAL_TITLE.search(phrase):
             self.last_person = claimant
         else:
             self.last_other = claimant
