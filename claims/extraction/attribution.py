@@ -116,6 +116,13 @@ NOT_SPEAKERS = _word_set(
     """update note correction editor editor's photo photos video watch read related breaking source sources
     warning analysis opinion exclusive q a answer question live watch listen transcript update"""
 )
+TRAILING_NAME = re.compile(r"(?:^|\s)(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){1,3})$")
+SINGLE_NAME = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov)\.\s+)?[A-ZÀ-Ý][a-zà-ÿ’'\-]+$")
+# "… was first reported by The Washington Post": the agent reported it.
+REPORTED_BY = re.compile(
+    r"\b(?:first\s+)?(?:reported|announced|revealed|disclosed|confirmed|stated)\s+by\s+"
+    r"(?P<source>(?:[Tt]he\s+)?[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,4})"
+)
 COORDINATED = re.compile(r"\s(?:and|but|and then|but also)\s+(?:also\s+|later\s+)?$")
 SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
 # Words of a title-case headline that are not part of a name: "Lynch Closes The Door: …".
@@ -150,8 +157,16 @@ def _person_among_asides(left):
     for _ in range(5):
         start = _last_boundary_end(left, end)
         phrase = left[start:end].strip(" “”\"")
-        if phrase and len(phrase) <= 60 and is_person(_clean_speaker(phrase)):
-            found = (phrase, start)
+        if phrase and len(phrase) <= 60:
+            name = TRAILING_NAME.search(phrase)
+            if is_person(_clean_speaker(phrase)):
+                found = (phrase, start)
+            elif name and is_person(name.group("name")):
+                # "Democratic front-runner Hillary Clinton, also campaigning in Ohio, said"
+                found = (name.group("name"), start)
+            elif start == 0 and SINGLE_NAME.match(phrase):
+                # "Clinton, during a town hall in Columbus, Ohio, said": the sentence opens with the speaker.
+                found = (phrase, start)
         if start == 0 or left[start - 1] != ",":
             break
         end = start - 1
@@ -337,6 +352,10 @@ def attribute(sentence):
     participle = _participle(sentence)
     if participle:
         return participle
+
+    reported_by = REPORTED_BY.search(sentence)
+    if reported_by:
+        return Attribution(reported_by.group("source"), 0, len(sentence))
 
     quoted_spans = quotations(sentence) if QUOTE_MARK.search(sentence) else []
     for verb in itertools.islice(ATTRIBUTION_VERB.finditer(sentence), MAX_VERBS_PER_SENTENCE):
