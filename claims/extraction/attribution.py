@@ -26,7 +26,7 @@ SPEECH_VERBS = (
     # Speech acts reported whole as often as with a clause: "X asked whether …", "X called it …".
     "asked|asks|called|calls|described|describes|predicted|predicts|contended|contends|questioned|questions|"
     "mentioned|joked|jokes|quipped|vowed|vows|pledged|pledges|complained|complains|boasted|boasts|cited|cites|"
-    "reveals|conceded|concedes|"
+    "reveals|conceded|concedes|insist|explains|argue|promises|"
     "agreed|agrees|continued|continues|reiterated|repeated|proclaimed|touted|touts|"
     "contended|predicted|dismissed|dismisses|praised|praises|lamented|laments|recounted|observed"
 )
@@ -103,8 +103,11 @@ RELATIVE_ASIDE = re.compile(r"^\s*,\s*(?:who|which|whose|where)\b[^,]*,")
 EXPLETIVE = re.compile(r"\b(?:it is|there (?:is|are|was|were))\b", re.IGNORECASE)
 # "…, saying the plan would fail", "…, adding:", "…, telling reporters that …".
 PARTICIPLE = re.compile(
-    r",\s+(?:saying|adding|writing|noting|arguing|explaining|insisting|declaring|claiming|warning|stressing|"
-    r"telling\s+(?:\w+\s+){0,2}?(?=that\b|[“\"])|according)\b\s*:?\s*"
+    r",[”\"]?\s+(?:saying|adding|writing|noting|arguing|explaining|insisting|declaring|claiming|warning|stressing|"
+    r"stating|suggesting|announcing|acknowledging|admitting|denying|predicting|vowing|promising|recalling|"
+    r"(?:telling|asking|urging|reminding)\s+(?:[\w’'.]+\s+){0,3}?(?=that\b|[“\"]|whether\b|if\b)|"
+    r"(?:calling|citing|accusing|criticizing|criticising|describing|questioning|blaming|praising|dismissing))\b"
+    r"\s*:?\s*"
 )
 LEADING_SUBJECT = re.compile(
     r"\s*(?P<speaker>(?:(?:[Tt]he\s+)?(?!The\b)[A-ZÀ-Ý][\w’'\-.]*(?:\s+(?:[A-ZÀ-Ý][\w’'\-.]*|of|de|van|von|bin|al))*"
