@@ -126,6 +126,7 @@ REPORTED_BY = re.compile(
     r"\b(?:first\s+)?(?:reported|announced|revealed|disclosed|confirmed|stated)\s+by\s+"
     r"(?P<source>(?:[Tt]he\s+)?[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,4})"
 )
+RELATIVE_START = re.compile(r",\s*(?:who|which|whose)\s+$")
 COORDINATED = re.compile(r"\s(?:and|but|and then|but also)\s+(?:also\s+|later\s+)?$")
 SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
 # Words of a title-case headline that are not part of a name: "Lynch Closes The Door: …".
@@ -170,6 +171,9 @@ def _person_among_asides(left):
             elif start == 0 and SINGLE_NAME.match(phrase):
                 # "Clinton, during a town hall in Columbus, Ohio, said": the sentence opens with the speaker.
                 found = (phrase, start)
+        relative = RELATIVE_START.search(left, max(0, start - 12), start)
+        if relative:
+            start = relative.start() + 1  # "…, which represents teachers, said": past the relative clause
         if start == 0 or left[start - 1] != ",":
             break
         end = start - 1
@@ -360,7 +364,7 @@ def attribute(sentence):
     if reported_by:
         return Attribution(reported_by.group("source"), 0, len(sentence))
 
-    quoted_spans = quotations(sentence) if QUOTE_MARK.search(sentence) else []
+    quoted_spans = quotations(sentence, open_at_start=True) if QUOTE_MARK.search(sentence) else []
     for verb in itertools.islice(ATTRIBUTION_VERB.finditer(sentence), MAX_VERBS_PER_SENTENCE):
         name = verb.group()
         if any(start < verb.start() < end for start, end in quoted_spans):
@@ -414,14 +418,21 @@ def _closes(text, mark, paragraph_start):
     return not before.isspace() and before not in "([—–" and (not after or after.isspace() or after in ",.;:!?)")
 
 
-def quotations(text):
-    """``(start, end)`` of each quotation of ``text``; one left open runs to the end of its paragraph."""
+def quotations(text, *, open_at_start=False):
+    """``(start, end)`` of each quotation of ``text``; one left open runs to the end of its paragraph.
+
+    With ``open_at_start`` (for one sentence), a closing mark with no opening one closes a quotation
+    that started before the text: it runs from the start.
+    """
     spans = []
     for paragraph in LINE.finditer(text):
         opened = None
         for mark in QUOTE_MARK.finditer(text, paragraph.start(), paragraph.end()):
             if opened is None:
-                if mark.group() != "”" and not _closes(text, mark, paragraph.start()):
+                if mark.group() == "”" or _closes(text, mark, paragraph.start()):
+                    if open_at_start and not spans:
+                        spans.append((paragraph.start(), mark.end()))
+                else:
                     opened = mark.start()
             elif mark.group() != "“":
                 spans.append((opened, mark.end()))
