@@ -377,7 +377,7 @@ def is_bad_claimant(claimant):
     if claimant.lower() in BAD_WORDS or (words[0] in BAD_WORDS and len(words) <= 2):
         return True
     edges = (written[0], written[-1])
-    return any(word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly")) for word in edges)
+    return any(word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly") and word != "family") for word in edges)
 
 
 def _overlap(a_start, a_end, spans):

@@ -26,7 +26,12 @@ SPEECH_VERBS = (
     # Speech acts reported whole as often as with a clause: "X asked whether …", "X called it …".
     "asked|asks|called|calls|described|describes|predicted|predicts|contended|contends|questioned|questions|"
     "mentioned|joked|jokes|quipped|vowed|vows|pledged|pledges|complained|complains|boasted|boasts|cited|cites|"
-    "reveals|conceded|concedes|insist|explains|argue|promises|"
+    "reveals|conceded|concedes|insist|explains|argue|promises|warn|deny|vow|pledge|predict|acknowledge|"
+    "concede|contend|allege|maintain|"
+    # In the present progressive: "The White House is saying that …"
+    "(?:is|are|was|were)\\s+(?:saying|telling|confirming|stressing|warning|arguing|insisting|claiming|"
+    "predicting|promising|pledging|urging|vowing|denying|suggesting|asking|reporting|announcing|calling|"
+    "accusing|criticizing|touting|blaming|demanding|complaining|questioning)|"
     "agreed|agrees|continued|continues|reiterated|repeated|proclaimed|touted|touts|"
     "contended|predicted|dismissed|dismisses|praised|praises|lamented|laments|recounted|observed"
 )

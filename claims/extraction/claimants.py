@@ -80,9 +80,10 @@ UNNAMED = _word_set(
 FRAGMENT_EDGE = _word_set(
     """with without to of in on at by for from into onto about after before during since until as than
     and or but nor so yet because although though if that which who whom whose where when while what how
-    why not very also just even only despite once unless whether example instance is are was were be been
-    being has have had do does did will would can could should may might must"""
+    why not very also just even only despite once unless whether example instance"""
 )
+CONTRACTION = re.compile(r"[’']")
+AUXILIARIES = _word_set("is are was were be been being has have had do does did will would can could should may might must")
 # A subordinate clause or an aside in front of the subject: "When Trump said …", "Although he said …".
 SUBORDINATE = re.compile(
     r"^(?:when|while|as|although|though|if|because|since|after|before|once|until|unless|whereas)\s+(?=\S)",
@@ -156,12 +157,13 @@ def is_speaker(claimant):
     if not words or not any(ch.isalpha() for ch in claimant):
         return False
     lowered = [word.lower().strip("“”\"'’,") for word in words]
-    if claimant.lower() in UNNAMED or lowered[0] in PRONOUNS or lowered[0] in UNNAMED:
+    if claimant.lower() in UNNAMED or lowered[0] in UNNAMED or CONTRACTION.split(lowered[0])[0] in PRONOUNS:
         return False
-    edges = (words[0], words[-1])
-    return not any(
-        word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly") and word != "family") for word in edges
-    )
+    first, last = words[0], words[-1]
+    if first.lower() in FRAGMENT_EDGE or last.lower() in FRAGMENT_EDGE or first in AUXILIARIES or last in AUXILIARIES:
+        return False
+    # A capitalised word at the end is a name ("Theresa May"); a lower-case "-ly" word an adverb.
+    return not any(word.islower() and word.endswith("ly") and word != "family" for word in (first, last))
 
 
 @dataclass
