@@ -273,7 +273,11 @@ def _people_names(text):
 def _is_person(name, written, surnames):
     """Whether a source's name is a person's: a known surname, no organisation, not an acronym."""
     words = name.split()
-    return not name.isupper() and not ORGANISATION.search(written) and (len(words) > 1 or words[0] in surnames)
+    if name.isupper() or ORGANISATION.search(written) or ORGANISATION.search(name):
+        return False
+    # "the Vermont senator", "Israeli officials": the name describes somebody else.
+    modifier = re.search(re.escape(words[-1]) + r"[’']?s?\s+[a-z]", written) if written else None
+    return not modifier and (len(words) > 1 or words[0] in surnames)
 
 
 def _subjects(text, speakers, names_mid_sentence, surnames):

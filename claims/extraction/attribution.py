@@ -132,6 +132,7 @@ REPORTED_BY = re.compile(
     r"(?P<source>(?:[Tt]he\s+)?[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,4})"
 )
 RELATIVE_START = re.compile(r",\s*(?:who|which|whose)\s+$")
+PARTICIPLE_OPENING = re.compile(r"^\W*[A-Z][a-z]+ing\b")
 COORDINATED = re.compile(r"\s(?:and|but|and then|but also)\s+(?:also\s+|later\s+)?$")
 SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
 # Words of a title-case headline that are not part of a name: "Lynch Closes The Door: …".
@@ -289,15 +290,19 @@ def _headline_speaker(phrase):
 
 def _leading_subject(sentence):
     """The subject a sentence opens with, after an introductory phrase: a name, "the …" or a pronoun."""
-    intro = INTRODUCTORY.match(sentence)
-    at = 0
-    if intro:
-        comma = sentence.find(",", 0, 80)
+    if not (INTRODUCTORY.match(sentence) or PARTICIPLE_OPENING.match(sentence)):
+        subject = LEADING_SUBJECT.match(sentence)
+        return subject.group("speaker") if subject else None
+    # "Speaking at a town hall in Salem, New Hampshire, Trump went after Bush": after one of the commas.
+    comma = -1
+    for _ in range(3):
+        comma = sentence.find(",", comma + 1, 120)
         if comma < 0:
             return None
-        at = comma + 1
-    subject = LEADING_SUBJECT.match(sentence, at)
-    return subject.group("speaker") if subject else None
+        subject = LEADING_SUBJECT.match(sentence, comma + 1)
+        if subject:
+            return subject.group("speaker")
+    return None
 
 
 def _participle(sentence):
