@@ -285,7 +285,12 @@ def _subjects(text, speakers, names_mid_sentence, surnames):
     found = []
     for match in SUBJECT.finditer(text):
         words = [w for w in match.group("name").split() if w.rstrip(".").lower() not in TITLE_WORDS]
-        if words and words[-1] in speakers and _is_person(" ".join(words), "", surnames) and words[0] in names_mid_sentence:
+        if (
+            words
+            and words[-1] in speakers
+            and _is_person(" ".join(words), "", surnames)
+            and words[0] in names_mid_sentence
+        ):
             found.append((match.start("name"), " ".join(words)))
     return found
 
@@ -381,7 +386,9 @@ def is_bad_claimant(claimant):
     if claimant.lower() in BAD_WORDS or (words[0] in BAD_WORDS and len(words) <= 2):
         return True
     edges = (written[0], written[-1])
-    return any(word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly") and word != "family") for word in edges)
+    return any(
+        word.lower() in FRAGMENT_EDGE or (word.islower() and word.endswith("ly") and word != "family") for word in edges
+    )
 
 
 def _overlap(a_start, a_end, spans):

@@ -9,7 +9,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from claims.extraction.claimants import PROPER_NAME, TRAILING_NOISE, _clean_speaker, is_person
+from claims.extraction.claimants import FRAGMENT_EDGE, PROPER_NAME, TRAILING_NOISE, _clean_speaker, is_person
 from claims.extraction.sentences import ABBREVIATIONS, _word_set
 
 # Reporting verbs tried as the attribution of one sentence: news sentences have one to three (the
@@ -94,7 +94,8 @@ INVERTED_END = re.compile(
     r"(?:,[^;:“”\"]{0,160})?[.!]?$"
 )
 CLAUSE_BOUNDARY = re.compile(
-    r"(?:[,;:(—–”\"!?]|\b(?:that|after|before|when|while|because|since|as|but|although|though|where|which|who|and then)\b)"
+    r"(?:[,;:(—–”\"!?]|\b(?:that|after|before|when|while|because|since|as|but|although|though|where|which|who|"
+    r"and then)\b)"
 )
 BAD_SUBJECT_END = re.compile(
     r"\b(?:was|were|is|are|be|been|being|not|to|of|by|for|with|the|a|an|would|could|may|might|will|"
@@ -133,7 +134,7 @@ REPORTED_BY = re.compile(
 )
 RELATIVE_START = re.compile(r",\s*(?:who|which|whose)\s+$")
 PARTICIPLE_OPENING = re.compile(r"^\W*[A-Z][a-z]+ing\b")
-COORDINATED = re.compile(r"\s(?:and|but|and then|but also)\s+(?:also\s+|later\s+)?$")
+COORDINATED = re.compile(r"\s(?:and|but)\s+(?:(?:then|also|later|has|have|had|since|now|still|again)\s+){0,3}$")
 SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
 # Words of a title-case headline that are not part of a name: "Lynch Closes The Door: …".
 HEADLINE_WORDS = _word_set("the a an of to in on for and or at by with says say close closes report")
@@ -166,7 +167,7 @@ def _person_among_asides(left):
     found = None
     for _ in range(5):
         start = _last_boundary_end(left, end)
-        phrase = left[start:end].strip(" “”\"")
+        phrase = left[start:end].strip(' “”"')
         if phrase and len(phrase) <= 60:
             name = TRAILING_NAME.search(phrase)
             if is_person(_clean_speaker(phrase)):
@@ -236,6 +237,8 @@ def _plausible_speaker(phrase):
     if any(ch.isdigit() for ch in phrase) or not any(ch.isalpha() for ch in phrase):
         return False
     if BAD_SUBJECT_END.search(phrase) or ATTRIBUTION_VERB.search(phrase):
+        return False
+    if phrase.strip().lower() in FRAGMENT_EDGE:  # "When asked why, …"
         return False
     return not EXPLETIVE.search(phrase)
 
@@ -380,7 +383,8 @@ def attribute(sentence):
         if any(start < verb.start() < end for start, end in quoted_spans):
             continue  # a verb inside a quotation is what the speaker said, not who said it
         speaker, speaker_start = _subject_before(sentence, verb.start())
-        if not _plausible_speaker(speaker) and COORDINATED.search(sentence, max(0, verb.start() - 12), verb.start()):
+        coordinated = COORDINATED.search(sentence, max(0, verb.start() - 40), verb.start())
+        if coordinated and (not _plausible_speaker(speaker) or speaker_start >= coordinated.start()):
             # "ProPublica obtained a video of the speech and said …": the subject of the sentence.
             speaker, speaker_start = _leading_subject(sentence), 0
         if not _plausible_speaker(speaker):

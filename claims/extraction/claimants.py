@@ -83,7 +83,9 @@ FRAGMENT_EDGE = _word_set(
     why not very also just even only despite once unless whether example instance"""
 )
 CONTRACTION = re.compile(r"[’']")
-AUXILIARIES = _word_set("is are was were be been being has have had do does did will would can could should may might must")
+AUXILIARIES = _word_set(
+    "is are was were be been being has have had do does did will would can could should may might must"
+)
 # A subordinate clause or an aside in front of the subject: "When Trump said …", "Although he said …".
 SUBORDINATE = re.compile(
     r"^(?:when|while|as|although|though|if|because|since|after|before|once|until|unless|whereas)\s+(?=\S)",
@@ -104,7 +106,7 @@ STOP_WORDS = _word_set("the a an of and for in on at to 's ’s")
 @functools.lru_cache(maxsize=4096)
 def _clean_speaker(raw):
     """A speaker phrase as a claimant: no leading conjunctions or articles, no title before a name."""
-    speaker = " ".join(raw.split()).strip(" ,;:—–-“”\"")
+    speaker = " ".join(raw.split()).strip(' ,;:—–-“”"')
     if speaker.endswith(".") and speaker.rsplit(None, 1)[-1].rstrip(".").lower() not in ABBREVIATIONS:
         speaker = speaker[:-1]
     speaker = LEADING_NOISE.sub("", speaker)
@@ -195,9 +197,7 @@ class Speakers:
     def _known_person(self, name):
         """A surname alone ("Okafor") is a person's when a person of that name spoke before."""
         words = name.split()
-        return len(words) == 1 and any(
-            is_person(known) and known.split()[-1] == name for known in reversed(self.known)
-        )
+        return len(words) == 1 and any(is_person(known) and known.split()[-1] == name for known in reversed(self.known))
 
     def resolve(self, phrase):
         """The claimant a speaker phrase refers to (a pronoun, a short mention or a new name).
