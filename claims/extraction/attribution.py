@@ -120,7 +120,7 @@ LEADING_SUBJECT = re.compile(
     r"(?:\s+(?:campaign|administration|government|ministry|department|party|committee|spokes\w+))?"
     r"|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+))(?=\s+[a-z])"
 )
-HEADLINE_SPEAKER = re.compile(r"^(?P<speaker>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3}):\s+(?=\S)")
+HEADLINE_SPEAKER = re.compile(r"(?P<speaker>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3}):\s+(?=\S)")
 NOT_SPEAKERS = _word_set(
     """update note correction editor editor's photo photos video watch read related breaking source sources
     warning analysis opinion exclusive q a answer question live watch listen transcript update"""
@@ -328,7 +328,7 @@ def attribute(sentence):
     if "''" in sentence:
         # Two apostrophes for a quotation mark (as some newspapers write): a mark and a space, same length.
         sentence = sentence.replace("''", '" ')
-    headline = HEADLINE_SPEAKER.match(sentence)
+    headline = HEADLINE_SPEAKER.match(sentence)  # at the start of the sentence
     if headline and _headline_speaker(headline.group("speaker")):
         # "Jane Roe: the budget is short" (a headline or a transcript).
         return Attribution(headline.group("speaker"), headline.end(), len(sentence))
@@ -475,6 +475,16 @@ def _carries_on(text, previous, quote_start):
     )
 
 
+def transcript_turns(text):
+    """``(start, end)`` of what follows "JANE ROE:" or "Roe:" at the start of a paragraph (an interview)."""
+    turns = []
+    for paragraph in LINE.finditer(text):
+        speaker = HEADLINE_SPEAKER.match(text, paragraph.start(), paragraph.end())
+        if speaker and _headline_speaker(speaker.group("speaker")):
+            turns.append((speaker.end(), paragraph.end()))
+    return turns
+
+
 def quotation_speakers(text, sentences):
     """The speaker of each sentence that lies inside a quotation running over several sentences.
 
@@ -488,7 +498,7 @@ def quotation_speakers(text, sentences):
     result = [None] * len(sentences)
     starts = [start for start, _, _ in sentences]
     ends = [end for _, end, _ in sentences]
-    for quote_start, quote_end in quotations(text):
+    for quote_start, quote_end in quotations(text) + transcript_turns(text):
         first = bisect.bisect_right(ends, quote_start)
         last = bisect.bisect_left(starts, quote_end) - 1
         if last < first:
