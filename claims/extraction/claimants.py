@@ -82,6 +82,7 @@ FRAGMENT_EDGE = _word_set(
     and or but nor so yet because although though if that which who whom whose where when while what how
     why not very also just even only despite once unless whether example instance"""
 )
+ADVERBS = _word_set("also then since now still again already never not ever first later once just even")
 CONTRACTION = re.compile(r"[’']")
 AUXILIARIES = _word_set(
     "is are was were be been being has have had do does did will would can could should may might must"
@@ -138,6 +139,18 @@ def is_person(name):
         and bool(PROPER_NAME.match(name))
         and not any(word.lower().strip("’'s") in ORGANISATION_WORDS for word in words)
     )
+
+
+def _without_trailing_adverbs(phrase):
+    """ "Cruz had effusively (praised)" → "Cruz": adverbs and auxiliaries between a subject and its verb."""
+    words = phrase.split()
+    while len(words) > 1 and (
+        (words[-1].islower() and words[-1].endswith("ly") and words[-1] != "family")
+        or words[-1] in AUXILIARIES
+        or words[-1] in ADVERBS
+    ):
+        words.pop()
+    return " ".join(words)
 
 
 def _coordinated_subject(phrase):
@@ -213,7 +226,7 @@ class Speakers:
                 # "he" is a person; "his version" may be a ministry's, written loosely.
                 return self.last_person if len(cleaned.split()) == 1 else self.last_person or self.last
             return self.last_other or self.last
-        cleaned = _coordinated_subject(cleaned)
+        cleaned = _coordinated_subject(_without_trailing_adverbs(cleaned))
         speaker = _clean_speaker(cleaned)
         if not is_speaker(speaker):
             return ""
