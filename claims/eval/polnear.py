@@ -83,6 +83,9 @@ ORGANISATION_HEADS = _word_set(
 # A head ending in a lower-case noun describes ("the Vatican spokesman"); the name may follow the comma.
 DESCRIPTION_END = re.compile(r"\b[a-z][\w\-]*\s*$")
 APPOSITIVE_NAME = re.compile(r"\s*((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)")
+# Something not said ("did not respond to", "declined to comment", "never mentioned") or only meant to be
+# ("to call a debate"): no statement to attribute.
+UNSAID_CUE = re.compile(r"\b(?:not|n[’']t|never|declined|refused|no)\b|^\s*to\b", re.IGNORECASE)
 HEAD_END = re.compile(r"\s*(?:[,(;—–]|\bwho\b|\bwhich\b)")
 ORGANISATION = re.compile(
     r"\b(?:campaign|committee|news|post|times|journal|party|poll|survey|group|office|department|agency|"
@@ -356,7 +359,7 @@ def named_attributions(text, relations):
             ]
             name = min(holders)[1] if holders else ""
         cue = " ".join(text[start:end] for start, end in relation["Cue"])
-        if name and STATEMENT_CUE.search(cue):
+        if name and STATEMENT_CUE.search(cue) and not UNSAID_CUE.search(cue):
             content = relation["Content"]
             written = text[source_start : relation["Source"][-1][1]]
             named.append(NamedAttribution(name, written, cue, content[0][0], content[-1][1], list(content)))
