@@ -132,7 +132,7 @@ REPORTED_BY = re.compile(
     r"\b(?:first\s+)?(?:reported|announced|revealed|disclosed|confirmed|stated)\s+by\s+"
     r"(?P<source>(?:[Tt]he\s+)?[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,4})"
 )
-RELATIVE_START = re.compile(r",\s*(?:who|which|whose)\s+$")
+RELATIVE_START = re.compile(r",\s*(?:who|which|whose)\s*$")
 PARTICIPLE_OPENING = re.compile(r"^\W*[A-Z][a-z]+ing\b")
 COORDINATED = re.compile(r"\s(?:and|but)\s+(?:(?:then|also|later|has|have|had|since|now|still|again)\s+){0,3}$")
 SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
@@ -168,7 +168,8 @@ def _person_among_asides(left):
     for _ in range(5):
         start = _last_boundary_end(left, end)
         phrase = left[start:end].strip(' “”"')
-        if phrase and len(phrase) <= 60:
+        relative = RELATIVE_START.search(left, max(0, start - 12), start)
+        if phrase and len(phrase) <= 60 and not relative:
             name = TRAILING_NAME.search(phrase)
             if is_person(_clean_speaker(phrase)):
                 found = (phrase, start)
@@ -178,7 +179,6 @@ def _person_among_asides(left):
             elif start == 0 and SINGLE_NAME.match(phrase):
                 # "Clinton, during a town hall in Columbus, Ohio, said": the sentence opens with the speaker.
                 found = (phrase, start)
-        relative = RELATIVE_START.search(left, max(0, start - 12), start)
         if relative:
             start = relative.start() + 1  # "…, which represents teachers, said": past the relative clause
         if start == 0 or left[start - 1] != ",":
@@ -202,6 +202,8 @@ def _subject_before(sentence, verb_start):
     noise = TRAILING_NOISE.search(tail)
     if noise:
         left = left[: len(left) - len(tail) + noise.start()].rstrip()
+        if noise.group().lstrip().startswith(","):
+            left += ","  # "Jane Roe, head of Acme, has said": still an aside before the verb
     if not left:
         return None, None
     if left.endswith(","):
