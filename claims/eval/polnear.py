@@ -35,8 +35,8 @@ mentioned") nor an intention ("to call a debate"). Thoughts, wishes and findings
   Source (a speaker quoted speaking of themselves);
 - otherwise ("they", "it", "you", "officials", "the campaign") the statement is skipped.
 
-The rules were written on the train split and are heuristics: reading samples, most remaining
-disagreements on pronouns are the resolution here being wrong, not the extractor.
+The rules were written on the train split and are heuristics: in samples read, many remaining
+disagreements on pronouns are this resolution being wrong rather than the extractor.
 
 **Right claimant.** The candidate of ``analyse(text)`` (every analysed sentence, proposed or not)
 overlapping the Content span most is compared with the name. Both are lower-cased and split into
