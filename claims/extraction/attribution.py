@@ -202,7 +202,7 @@ def _subject_before(sentence, verb_start):
     noise = TRAILING_NOISE.search(tail)
     if noise:
         left = left[: len(left) - len(tail) + noise.start()].rstrip()
-        if noise.group().lstrip().startswith(","):
+        if noise.group().lstrip().startswith(",") and "," in left:
             left += ","  # "Jane Roe, head of Acme, has said": still an aside before the verb
     if not left:
         return None, None
