@@ -132,6 +132,7 @@ REPORTED_BY = re.compile(
     r"\b(?:first\s+)?(?:reported|announced|revealed|disclosed|confirmed|stated)\s+by\s+"
     r"(?P<source>(?:[Tt]he\s+)?[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,4})"
 )
+UPPER = re.compile(r"[A-ZÀ-Ý]")
 RELATIVE_START = re.compile(r",\s*(?:who|which|whose)\s*$")
 PARTICIPLE_OPENING = re.compile(r"^\W*[A-Z][a-z]+ing\b")
 COORDINATED = re.compile(r"\s(?:and|but)\s+(?:(?:then|also|later|has|have|had|since|now|still|again)\s+){0,3}$")
@@ -165,7 +166,11 @@ def _person_among_asides(left):
     before the verb that is a person's name, and where it starts; ``None`` if none is."""
     end = len(left) - 1
     found = None
+    if not UPPER.search(left, max(0, end - 200), end):
+        return None  # no name without a capital letter
     for _ in range(5):
+        if end < len(left) - 200:
+            break
         start = _last_boundary_end(left, end)
         phrase = left[start:end].strip(' “”"')
         relative = RELATIVE_START.search(left, max(0, start - 12), start)
@@ -380,9 +385,11 @@ def attribute(sentence):
         return Attribution(reported_by.group("source"), 0, len(sentence))
 
     quoted_spans = quotations(sentence, open_at_start=True) if QUOTE_MARK.search(sentence) else []
+    quoted_starts = [start for start, _ in quoted_spans]
     for verb in itertools.islice(ATTRIBUTION_VERB.finditer(sentence), MAX_VERBS_PER_SENTENCE):
         name = verb.group()
-        if any(start < verb.start() < end for start, end in quoted_spans):
+        before = bisect.bisect_left(quoted_starts, verb.start()) - 1
+        if before >= 0 and verb.start() < quoted_spans[before][1]:
             continue  # a verb inside a quotation is what the speaker said, not who said it
         speaker, speaker_start = _subject_before(sentence, verb.start())
         coordinated = COORDINATED.search(sentence, max(0, verb.start() - 40), verb.start())
@@ -420,6 +427,7 @@ def attribute(sentence):
     return None
 
 
+MAX_QUOTE_MARKS = 100
 # Quotation marks: curly, straight, or two apostrophes.
 QUOTE_MARK = re.compile(r"[“”\"]|''")
 LINE = re.compile(r"[^\n]+")
@@ -443,9 +451,12 @@ def quotations(text, *, open_at_start=False):
     spans = []
     for paragraph in LINE.finditer(text):
         opened = None
-        for mark in QUOTE_MARK.finditer(text, paragraph.start(), paragraph.end()):
+        # A paragraph of prose has a few dozen marks at most; past MAX_QUOTE_MARKS the rest is not read.
+        marks = QUOTE_MARK.finditer(text, paragraph.start(), paragraph.end())
+        for mark in itertools.islice(marks, MAX_QUOTE_MARKS):
             if opened is None:
-                if mark.group() == "”" or _closes(text, mark, paragraph.start()):
+                group = mark.group()
+                if group == "”" or (group != "“" and _closes(text, mark, paragraph.start())):
                     if open_at_start and not spans:
                         spans.append((paragraph.start(), mark.end()))
                 else:
