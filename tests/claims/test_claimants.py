@@ -120,3 +120,92 @@ def test_polnear_dev_claimant_accuracy():
     assert result.coverage >= 0.95
     assert result.accuracy >= 0.76  # 0.79 when measured (see claims/eval/polnear.py)
     assert result.bad_claimant_share <= 0.01
+
+
+def test_a_speaker_in_the_present_progressive_is_the_claimant():
+    assert claimants("The harbour authority is saying that the ferry will resume in June.") == ["harbour authority"]
+
+
+def test_said_before_the_speaker_at_the_start_of_a_sentence():
+    (candidate,) = analyse("Said Ada Lindqvist, “The bridge will open in May, not June.”")
+    assert candidate.claimant == "Ada Lindqvist"
+
+
+def test_first_reported_by_names_the_reporting_source():
+    assert claimants("The closure of the bridge was first reported by The Harbour Gazette on Monday.") == [
+        "Harbour Gazette"
+    ]
+
+
+def test_a_speaker_written_with_mr_is_the_next_he():
+    text = "The toll will double next year, Mr. Berg said on Monday. He said the council had agreed in May."
+    assert claimants(text) == ["Berg", "Berg"]
+
+
+def test_a_subordinate_clause_before_the_subject_is_skipped():
+    assert claimants("When asked why, Tomas Berg responded in a letter that the budget had been cut.") == ["Tomas Berg"]
+
+
+def test_every_sentence_of_an_interview_turn_is_the_speaker_s():
+    text = "ADA LINDQVIST: The bridge opens in May. It cost less than planned. We finished it a month early."
+    assert claimants(text) == ["ADA LINDQVIST"] * 3
+
+
+# --- The PolNeAR measure, on an article written for this test ---------------------------------------
+
+ARTICLE = (
+    "Mayor Ada Lindqvist opened the bridge on Monday. She said it had cost less than planned.\n"
+    "“I am proud of it,” Lindqvist told reporters.\n"
+    "Officials said the toll would double."
+)
+
+
+def annotation(tmp_path, text, relations):
+    """A brat ``.ann`` file for ``text`` with one Source/Cue/Content triple per relation."""
+    lines = []
+    for number, (source, cue, content) in enumerate(relations):
+        ids = []
+        for offset, (role, phrase) in enumerate((("Source", source), ("Cue", cue), ("Content", content))):
+            start = text.index(phrase)
+            ids.append(f"T{number * 3 + offset + 1}")
+            lines.append(f"{ids[-1]}\t{role} {start} {start + len(phrase)}\t{phrase}")
+        lines.append(f"E{number + 1}\tAttribution:{ids[1]} Source:{ids[0]} Cue:{ids[1]} Content:{ids[2]}")
+    path = tmp_path / "article.ann"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_polnear_named_sources_resolve_pronouns_and_skip_unnamed_ones(tmp_path):
+    from claims.eval.polnear import named_attributions, read_annotations
+
+    path = annotation(
+        tmp_path,
+        ARTICLE,
+        [
+            ("She", "said", "it had cost less than planned"),
+            ("I", "am proud of", "it"),
+            ("Lindqvist", "told", "I am proud of it"),
+            ("Officials", "said", "the toll would double"),
+        ],
+    )
+    named = named_attributions(ARTICLE, read_annotations(path))
+    # "She" is the mayor named before; "Officials" has no name; "am proud of" is no statement.
+    assert [(item.source, item.name) for item in named] == [("She", "Ada Lindqvist"), ("Lindqvist", "Lindqvist")]
+
+
+def test_polnear_is_skipped_without_the_datasets_directory(tmp_path, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("FACTCHECK_DATASETS_DIR", str(tmp_path / "missing"))
+    assert polnear_dir("dev") is None
+    assert evaluate_polnear("dev") is None
+    out = StringIO()
+    call_command("evaluate_extraction", stdout=out)
+    assert "PolNeAR dev: not found" in out.getvalue()
+
+
+def test_polnear_never_reads_the_test_split():
+    with pytest.raises(ValueError, match="unknown PolNeAR split"):
+        polnear_dir("test")
