@@ -80,7 +80,8 @@ UNNAMED = _word_set(
 FRAGMENT_EDGE = _word_set(
     """with without to of in on at by for from into onto about after before during since until as than
     and or but nor so yet because although though if that which who whom whose where when while what how
-    why not very also just even only despite once unless whether example instance"""
+    why not very also just even only despite once unless whether example instance following according
+    including regarding concerning"""
 )
 ADVERBS = _word_set("also then since now still again already never not ever first later once just even")
 CONTRACTION = re.compile(r"[’']")
@@ -96,7 +97,9 @@ SUBORDINATE = re.compile(
 PERSONAL_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|President|Senator|Governor)\b\.?\s+[A-ZÀ-Ý]")
 # The subject of a sentence, after an introductory phrase: "In Ohio on Monday, Ms. Roe said …".
 SUBJECT_NAME = re.compile(
-    rf"(?:(?:In|On|At|After|Before|During|Last|Earlier|Later|But|And)\b[^,.;:“”\"]{{0,60}},\s+)?"
+    r"(?:(?:In|On|At|After|Before|During|Last|Earlier|Later|But|And|With|Without|As|Since|Despite|Although|"
+    rf"Though|While|When|For|From|Following|Asked|Speaking|Like|Unlike|Still|Yet|So|Then|Now|Meanwhile|"
+    rf"However|Instead|Indeed|Also)\b[^,.;:“”\"]{{0,80}},\s+)?"
     rf"(?P<name>[A-ZÀ-Ý][\w’'\-.]*(?:\s+{NAME_WORD}){{0,3}})(?=\s+[a-z]|,|\s+\()"
 )
 ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
@@ -138,6 +141,7 @@ def is_person(name):
         2 <= len(words) <= 4
         and bool(PROPER_NAME.match(name))
         and not any(word.lower().strip("’'s") in ORGANISATION_WORDS for word in words)
+        and not any(word.endswith(("’", "'", "’s", "'s")) for word in words)  # "Editor’s Note", "Republicans’ Long"
     )
 
 
