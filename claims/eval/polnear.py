@@ -293,21 +293,30 @@ def _people_names(text):
 def _is_person(name, written, surnames):
     """Whether a source's name is a person's: a known surname, no organisation, not an acronym."""
     words = name.split()
-    if name.isupper() or ORGANISATION.search(written) or ORGANISATION.search(name):
+    if name.isupper() or ORGANISATION.search(name):
         return False
     # "the Vermont senator", "Israeli officials": the name describes somebody else.
     modifier = re.search(re.escape(words[-1]) + r"[’']?s?\s+[a-z]", written) if written else None
     return not modifier and (len(words) > 1 or words[0] in surnames)
 
 
+def _nested(relation, relations):
+    """Whether a statement's Source lies inside what another source said (not an antecedent outside it)."""
+    position = relation["Source"][0][0]
+    return any(
+        other is not relation and other["Content"][0][0] <= position < other["Content"][-1][1] for other in relations
+    )
+
+
 def _subjects(text, speakers, names_mid_sentence, surnames):
-    """``(position, name)`` of each sentence whose subject is a name that speaks somewhere in the article."""
+    """``(position, name)`` of each sentence whose subject is a person's name: a full name, or a surname
+    that is a source somewhere in the article."""
     found = []
     for match in SUBJECT.finditer(text):
         words = [w for w in match.group("name").split() if w.rstrip(".").lower() not in TITLE_WORDS]
         if (
             words
-            and words[-1] in speakers
+            and (words[-1] in speakers or len(words) > 1)
             and _is_person(" ".join(words), "", surnames)
             and words[0] in names_mid_sentence
         ):
@@ -336,6 +345,7 @@ def named_attributions(text, relations):
         for relation in items
         if spans.get(id(relation))
         and _is_person(spans[id(relation)], text[relation["Source"][0][0] : relation["Source"][-1][1]], surnames)
+        and not _nested(relation, items)
     ]
     people += _subjects(text, speakers, names_mid_sentence, surnames)
     people.sort()
