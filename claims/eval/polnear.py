@@ -26,10 +26,10 @@ mentioned") nor an intention ("to call a debate"). Thoughts, wishes and findings
   longest, the last of equally long ones, is the name;
 - "he", "she", "him", "his", "her": the nearest earlier person in the article, not known to be of
   the other gender ("Mr."/"Mrs."/"Ms." before the name anywhere in the article). A person is a named
-  source, or the name a sentence opens with when that name is also a source somewhere, that is not
-  an organisation ("campaign", "Post", "committee", …), an acronym or a modifier ("the Vermont
-  senator"), and has two words or is the last word of a two-word name in the article that is not a
-  place ("in Ohio");
+  source that is not inside what another source said, or the name a sentence opens with (a full
+  name, or a surname that is a source somewhere), that is not an organisation ("campaign", "Post",
+  "committee", …), an acronym or a modifier ("the Vermont senator"), and has two words or is the
+  last word of a two-word name in the article that is not a place ("in Ohio");
 - "who": the last capitalised run in the 60 characters before it in the same sentence;
 - "I", "me", "my", "we", "us", "our": the name of the source of the statement whose Content holds this
   Source (a speaker quoted speaking of themselves);
