@@ -135,6 +135,14 @@ REPORTED_BY = re.compile(
 UPPER = re.compile(r"[A-ZÀ-Ý]")
 RELATIVE_START = re.compile(r",\s*(?:who|which|whose)\s*$")
 PARTICIPLE_OPENING = re.compile(r"^\W*[A-Z][a-z]+ing\b")
+HEADLINE_SAYS = re.compile(
+    r"^(?P<speaker>[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3})\s+"
+    r"(?:Says|Calls|Tells|Warns|Claims|Urges|Accuses|Blasts|Slams|Vows|Admits|Denies|Insists|Predicts)\s+(?=\S)"
+)
+WITH_SPEAKER = re.compile(
+    r"\bwith\s+(?P<speaker>(?:(?:Sen|Rep|Gov|Mr|Mrs|Ms|Dr)\.\s+)?[A-ZÀ-Ý][\w’'\-]*(?:\s+[A-ZÀ-Ý][\w’'\-]*){0,3})"
+    r"\s+(?:saying|calling|telling\s+\w+|arguing|noting|adding|insisting|warning|claiming|writing)\b[\s:,]*"
+)
 COORDINATED = re.compile(r"\s(?:and|but)\s+(?:(?:then|also|later|has|have|had|since|now|still|again)\s+){0,3}$")
 SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
 # Words of a title-case headline that are not part of a name: "Lynch Closes The Door: …".
@@ -245,8 +253,8 @@ def _plausible_speaker(phrase):
         return False
     if BAD_SUBJECT_END.search(phrase) or ATTRIBUTION_VERB.search(phrase):
         return False
-    if phrase.strip().lower() in FRAGMENT_EDGE:  # "When asked why, …"
-        return False
+    if phrase.strip().lower() in FRAGMENT_EDGE or phrase.split()[0] in ("which", "who", "that"):
+        return False  # "When asked why, …", "…, which originally said"
     return not EXPLETIVE.search(phrase)
 
 
@@ -339,6 +347,10 @@ def attribute(sentence):
     if headline and _headline_speaker(headline.group("speaker")):
         # "Jane Roe: the budget is short" (a headline or a transcript).
         return Attribution(headline.group("speaker"), headline.end(), len(sentence))
+    says = HEADLINE_SAYS.match(sentence)
+    if says:
+        # "Jane Roe Says Bridge Will Open in May" (a title-case headline)
+        return Attribution(says.group("speaker"), says.end(), len(sentence))
     said_first = SAID_FIRST.match(sentence)
     if said_first and _plausible_speaker(said_first.group("speaker")):
         # "Said Jane Roe, “…”"
@@ -379,6 +391,11 @@ def attribute(sentence):
     participle = _participle(sentence)
     if participle:
         return participle
+
+    absolute = WITH_SPEAKER.search(sentence)
+    if absolute:
+        # "…, with Sen. Jane Roe calling it “a disgrace.”"
+        return Attribution(absolute.group("speaker"), absolute.end(), len(sentence))
 
     reported_by = REPORTED_BY.search(sentence)
     if reported_by:
