@@ -51,7 +51,6 @@ Clinton"). *Accuracy* is the share right among attributions with an overlapping 
 conjunction, relative pronoun or an "-ly" adverb ("strongly", "with newly"). It should be 0.
 """
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,9 +165,9 @@ class PolnearScore:
 
 
 def datasets_dir():
-    """The datasets directory (``FACTCHECK_DATASETS_DIR``, else ``<repo>/../shared/datasets``), or ``None``."""
-    configured = os.environ.get("FACTCHECK_DATASETS_DIR")
-    path = Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared" / "datasets"
+    """The datasets directory (setting ``FACTCHECK_DATASETS_DIR``, by default ``<repo>/../shared/datasets``),
+    or ``None`` when it is not there."""
+    path = Path(settings.FACTCHECK_DATASETS_DIR)
     return path if path.is_dir() else None
 
 

@@ -114,7 +114,7 @@ def test_the_polnear_rule_for_a_right_claimant():
 
 def test_polnear_dev_claimant_accuracy():
     if polnear_dir("dev") is None:
-        pytest.skip("PolNeAR is not in the datasets directory (set FACTCHECK_DATASETS_DIR to measure on it)")
+        pytest.skip("PolNeAR dev is not in the datasets directory (set FACTCHECK_DATASETS_DIR to measure on it)")
     result = evaluate_polnear("dev")
     assert result.named > 500
     assert result.coverage >= 0.95
@@ -193,12 +193,12 @@ def test_polnear_named_sources_resolve_pronouns_and_skip_unnamed_ones(tmp_path):
     assert [(item.source, item.name) for item in named] == [("She", "Ada Lindqvist"), ("Lindqvist", "Lindqvist")]
 
 
-def test_polnear_is_skipped_without_the_datasets_directory(tmp_path, monkeypatch):
+def test_polnear_is_skipped_without_the_datasets_directory(tmp_path, settings):
     from io import StringIO
 
     from django.core.management import call_command
 
-    monkeypatch.setenv("FACTCHECK_DATASETS_DIR", str(tmp_path / "missing"))
+    settings.FACTCHECK_DATASETS_DIR = tmp_path / "missing"
     assert polnear_dir("dev") is None
     assert evaluate_polnear("dev") is None
     out = StringIO()
