@@ -83,7 +83,7 @@ SPEAKER_CHAR = (
 )
 SPEAKER_AFTER_QUOTE = re.compile(
     r"^(?P<verb>said|says|added|adds|told|wrote|writes|insisted|explained|warned|noted|recalled|"
-    r"replied|responded|asked|answered|argued|claimed|tweeted|joked|quipped|concluded|conceded|"
+    r"replied|responded|asked|answered|argued|claimed|tweeted|posted|joked|quipped|concluded|conceded|"
     rf"continued|declared|stressed)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}})"
 )
 SPEAKER_BEFORE_VERB = re.compile(
