@@ -102,6 +102,7 @@ APPOSITIVE_NAME = re.compile(r"\s*((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-
 # Something not said ("did not respond to", "declined to comment", "never mentioned") or only meant to be
 # ("to call a debate"): no statement to attribute.
 UNSAID_CUE = re.compile(r"\b(?:not|n[’']t|never|declined|refused|no)\b|^\s*to\b", re.IGNORECASE)
+RELATIVE_HEAD = re.compile(r"\s*(?:who|which)\b")
 HEAD_END = re.compile(r"\s*(?:[,(;—–]|\bwho\b|\bwhich\b)")
 ORGANISATION = re.compile(
     r"\b(?:campaign|committee|news|post|times|journal|party|poll|survey|group|office|department|agency|"
@@ -271,7 +272,9 @@ def name_in(text, start, end, names_mid_sentence):
         appositive = APPOSITIVE_NAME.match(text, head.end(), end)
         if appositive:
             name = _best(_runs(text, appositive.start(1), appositive.end(1), names_mid_sentence)) or name
-    name = name or _best(_runs(text, start, end, names_mid_sentence))
+    if not name and not (head and RELATIVE_HEAD.match(text, head.start(), end)):
+        # "A woman who has accused Bill Clinton": no name before the relative clause, none in it either.
+        name = _best(_runs(text, start, end, names_mid_sentence))
     return re.sub(r"[’']s$", "", " ".join(name))
 
 

@@ -27,7 +27,7 @@ SPEECH_VERBS = (
     "asked|asks|called|calls|described|describes|predicted|predicts|contended|contends|questioned|questions|"
     "mentioned|joked|jokes|quipped|vowed|vows|pledged|pledges|complained|complains|boasted|boasts|cited|cites|"
     "reveals|conceded|concedes|insist|explains|argue|promises|warn|deny|vow|pledge|predict|acknowledge|"
-    "concede|contend|allege|maintain|claims|"
+    "concede|contend|allege|maintain|claims|concludes|notes|"
     # In the present progressive: "The White House is saying that …"
     "(?:is|are|was|were)\\s+(?:[a-z]+ly\\s+)?(?:saying|telling|confirming|stressing|warning|arguing|insisting|claiming|"
     "predicting|promising|pledging|urging|vowing|denying|suggesting|asking|reporting|announcing|calling|"
@@ -62,7 +62,7 @@ INTRODUCTORY = re.compile(
     r"earlier|later|meanwhile|however)\b",
     re.IGNORECASE,
 )
-REPORTED_CLAUSE = re.compile(r"\bthat\s+|:\s*(?=[“\"])|:\s+")
+REPORTED_CLAUSE = re.compile(r"\bthat\s+|:\s*(?=[“\"])|:\s+|^,\s*(?=[“\"])")
 CONTENT_ARTEFACT = re.compile(
     r"^\W*(?:\w+\W+){0,6}?(?:photos?|pictures?|images?|footage|videos?|maps?|documents?|figures|data|"
     r"statements?|reports?|letters?|messages?|screenshots?)\b[^.]{0,40}?\b(?:of|showing|that|which|saying)\b"
@@ -143,6 +143,9 @@ WITH_SPEAKER = re.compile(
     r"\bwith\s+(?P<speaker>(?:(?:Sen|Rep|Gov|Mr|Mrs|Ms|Dr)\.\s+)?[A-ZÀ-Ý][\w’'\-]*(?:\s+[A-ZÀ-Ý][\w’'\-]*){0,3})"
     r"\s+(?:saying|calling|telling\s+\w+|arguing|noting|adding|insisting|warning|claiming|writing)\b[\s:,]*"
 )
+INVERTED_BEFORE_QUOTE = re.compile(
+    rf",\s+(?:said|says|explained|added|noted|wrote|argued|continued)\s+(?P<speaker>{SPEAKER_CHAR}{{2,60}}?),\s*(?=[“\"])"
+)
 COORDINATED = re.compile(r"\s(?:and|but)\s+(?:(?:then|also|later|has|have|had|since|now|still|again)\s+){0,3}$")
 SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
 # Words of a title-case headline that are not part of a name: "Lynch Closes The Door: …".
@@ -203,6 +206,8 @@ def _person_among_asides(left):
 def _subject_before(sentence, verb_start):
     """The speaker phrase just before a reporting verb, and where it starts; ``(None, None)`` if none."""
     left = sentence[:verb_start].rstrip()
+    if left.endswith((",”", ',"')):
+        left = left[:-1]  # "Roe, who calls it a “disgrace,” said": the aside ends at the comma
     # "Sen. Jane Roe (D-Ore.) said", "Jane Roe, 27, a teacher, said": the party and state or an age are
     # not the speaker (blanked, so that offsets stay).
     left = left[:-120] + ASIDE.sub(lambda match: " " * len(match.group()), left[-120:])
@@ -372,6 +377,11 @@ def attribute(sentence):
             if titled and (last.lower() in ABBREVIATIONS or (len(last) == 1 and last.isupper())):
                 speaker += titled.group()  # "said Gov. Terry Branstad": the full stop of a title
             return Attribution(speaker, inner_start, inner_end)
+
+    inverted_quote = INVERTED_BEFORE_QUOTE.search(sentence)
+    if inverted_quote and _plausible_speaker(inverted_quote.group("speaker")):
+        # "Because of the calendar, explained Jane Roe, “the race is over.”"
+        return Attribution(inverted_quote.group("speaker"), inverted_quote.end(), len(sentence))
 
     according = ACCORDING_TO.search(sentence)
     if according:
