@@ -209,3 +209,20 @@ def test_polnear_is_skipped_without_the_datasets_directory(tmp_path, settings):
 def test_polnear_never_reads_the_test_split():
     with pytest.raises(ValueError, match="unknown PolNeAR split"):
         polnear_dir("test")
+
+
+def test_a_relative_aside_ending_in_a_quotation_does_not_hide_the_speaker():
+    assert claimants("Tomas Berg, who calls the bridge a “white elephant,” said the toll would double in May.") == [
+        "Tomas Berg"
+    ]
+
+
+def test_an_inverted_speaker_before_a_quotation():
+    (candidate,) = analyse("Because of the steel shortage, explained Ada Lindqvist, “the bridge will open in June.”")
+    assert candidate.claimant == "Ada Lindqvist"
+
+
+def test_a_reporting_verb_then_a_quotation_after_a_comma():
+    (candidate,) = analyse("Ada Lindqvist tweeted, “The bridge opens on Monday at noon.”")
+    assert candidate.claimant == "Ada Lindqvist"
+    assert candidate.quote.startswith("“The bridge opens")
