@@ -133,7 +133,10 @@ REPORTED_BY = re.compile(
     r"(?P<source>(?:[Tt]he\s+)?[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,4})"
 )
 UPPER = re.compile(r"[A-ZÀ-Ý]")
-RELATIVE_START = re.compile(r",\s*(?:who|which|whose)\s*$")
+RELATIVE_START = re.compile(r",[”\"]?\s*(?:who|which|whose)\s*$")
+PLACE_AFTER = re.compile(r"\s+(?:of|from)\s+[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*)?$")
+ASIDE_PHRASE = re.compile(r"[a-z]+ing\b")
+PLACE_BEFORE = re.compile(r"\b(?:of|from|in)\s+[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*)?,$")
 PARTICIPLE_OPENING = re.compile(r"^\W*[A-Z][a-z]+ing\b")
 HEADLINE_SAYS = re.compile(
     r"^(?P<speaker>[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3})\s+"
@@ -186,6 +189,7 @@ def _person_among_asides(left):
         phrase = left[start:end].strip(' “”"')
         relative = RELATIVE_START.search(left, max(0, start - 12), start)
         if phrase and len(phrase) <= 60 and not relative:
+            phrase = PLACE_AFTER.sub("", phrase)  # "Stacy Baker of Columbia"
             name = TRAILING_NAME.search(phrase)
             if is_person(_clean_speaker(phrase)):
                 found = (phrase, start)
@@ -248,6 +252,17 @@ def _subject_before(sentence, verb_start):
         return speaker, start
     start = _last_boundary_end(left, len(left))
     speaker = left[start:].strip()
+    if (
+        speaker
+        and start > 0
+        and left[start - 1] == ","
+        and (ASIDE_PHRASE.match(speaker) or PLACE_BEFORE.search(left, 0, start))
+    ):
+        # "De Blasio, speaking on WOR, called", "Stacy Baker of Columbia, South Carolina says": the
+        # phrase after the comma is an aside or a place; the speaker comes before it.
+        person = _person_among_asides(left[:start])
+        if person:
+            return person
     return speaker or None, start
 
 
