@@ -226,3 +226,10 @@ def test_a_reporting_verb_then_a_quotation_after_a_comma():
     (candidate,) = analyse("Ada Lindqvist tweeted, “The bridge opens on Monday at noon.”")
     assert candidate.claimant == "Ada Lindqvist"
     assert candidate.quote.startswith("“The bridge opens")
+
+
+def test_a_participle_aside_or_a_place_after_the_comma_is_not_the_speaker():
+    assert claimants("Ada Lindqvist, speaking on Radio Sarn, called the toll plan “a tax on workers.”") == [
+        "Ada Lindqvist"
+    ]
+    assert claimants("Tomas Berg of Kerrow, North Valley says the ferry will stop running in May.") == ["Tomas Berg"]
