@@ -133,7 +133,7 @@ REPORTED_BY = re.compile(
     r"(?P<source>(?:[Tt]he\s+)?[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,4})"
 )
 UPPER = re.compile(r"[A-ZÀ-Ý]")
-RELATIVE_START = re.compile(r",[”\"]?\s*(?:who|which|whose)\s*$")
+RELATIVE_START = re.compile(r"(?:,[”\"]?\s*|\s)(?:who|which|whose)\s*$")
 PLACE_AFTER = re.compile(r"\s+(?:of|from)\s+[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*)?$")
 ASIDE_PHRASE = re.compile(r"[a-z]+ing\b")
 PLACE_BEFORE = re.compile(r"\b(?:of|from|in)\s+[A-ZÀ-Ý][\w’'\-.]*(?:\s+[A-ZÀ-Ý][\w’'\-.]*)?,$")
@@ -200,7 +200,10 @@ def _person_among_asides(left):
                 # "Clinton, during a town hall in Columbus, Ohio, said": the sentence opens with the speaker.
                 found = (phrase, start)
         if relative:
-            start = relative.start() + 1  # "…, which represents teachers, said": past the relative clause
+            # Back to the comma that opens the phrase the relative clause belongs to.
+            start = (
+                left.rfind(",", max(0, relative.start() - 80), relative.start() + 1) + 1
+            )  # "…, which represents teachers, said": past the relative clause
         if start == 0 or left[start - 1] != ",":
             break
         end = start - 1
@@ -256,7 +259,7 @@ def _subject_before(sentence, verb_start):
         speaker
         and start > 0
         and left[start - 1] == ","
-        and (ASIDE_PHRASE.match(speaker) or PLACE_BEFORE.search(left, 0, start))
+        and (ASIDE_PHRASE.match(speaker) or PLACE_BEFORE.search(left, max(0, start - 60), start))
     ):
         # "De Blasio, speaking on WOR, called", "Stacy Baker of Columbia, South Carolina says": the
         # phrase after the comma is an aside or a place; the speaker comes before it.
