@@ -472,7 +472,7 @@ def attribute(sentence):
     return None
 
 
-MAX_QUOTE_MARKS = 100
+MAX_QUOTE_MARKS = 40
 # Quotation marks: curly, straight, or two apostrophes.
 QUOTE_MARK = re.compile(r"[“”\"]|''")
 LINE = re.compile(r"[^\n]+")
