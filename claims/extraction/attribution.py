@@ -118,7 +118,7 @@ PARTICIPLE = re.compile(
 LEADING_SUBJECT = re.compile(
     r"\s*(?P<speaker>(?:(?:[Tt]he\s+)?(?!The\b)[A-ZÀ-Ý][\w’'\-.]*(?:\s+(?:[A-ZÀ-Ý][\w’'\-.]*|of|de|van|von|bin|al))*"
     r"(?:\s+(?:campaign|administration|government|ministry|department|party|committee|spokes\w+))?"
-    r"|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+))(?=\s+[a-z])"
+    r"|[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+[a-z]+))(?=\s+[a-z]|,)"
 )
 HEADLINE_SPEAKER = re.compile(r"(?P<speaker>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-.]*){0,3}):\s+(?=\S)")
 NOT_SPEAKERS = _word_set(
@@ -148,6 +148,10 @@ WITH_SPEAKER = re.compile(
 )
 INVERTED_BEFORE_QUOTE = re.compile(
     rf",\s+(?:said|says|explained|added|noted|wrote|argued|continued)\s+(?P<speaker>{SPEAKER_CHAR}{{2,60}}?),\s*(?=[“\"])"
+)
+WHO_BEFORE = re.compile(r",\s*who\s+(?:(?:has|had|also|later|then)\s+){0,2}$")
+ANTECEDENT = re.compile(
+    r"(?P<name>(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov)\.\s+)?[A-ZÀ-Ý][\w’'\-]*(?:\s+[A-ZÀ-Ý][\w’'\-]*){0,3}),\s*$"
 )
 COORDINATED = re.compile(r"\s(?:and|but)\s+(?:(?:then|also|later|has|have|had|since|now|still|again)\s+){0,3}$")
 SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Wrote)\s+(?P<speaker>{SPEAKER_CHAR}{{2,80}}?)\s*[,:]\s*")
@@ -437,6 +441,12 @@ def attribute(sentence):
         if before >= 0 and verb.start() < quoted_spans[before][1]:
             continue  # a verb inside a quotation is what the speaker said, not who said it
         speaker, speaker_start = _subject_before(sentence, verb.start())
+        relative = WHO_BEFORE.search(sentence, max(0, verb.start() - 30), verb.start())
+        if relative:
+            # "…, Labor Secretary Jane Roe, who said …": the name the relative clause is about.
+            antecedent = ANTECEDENT.search(sentence, max(0, relative.start() - 80), relative.start() + 1)
+            if antecedent:
+                speaker, speaker_start = antecedent.group("name"), antecedent.start("name")
         coordinated = COORDINATED.search(sentence, max(0, verb.start() - 40), verb.start())
         if coordinated and (not _plausible_speaker(speaker) or speaker_start >= coordinated.start()):
             # "ProPublica obtained a video of the speech and said …": the subject of the sentence.

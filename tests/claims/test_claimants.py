@@ -233,3 +233,8 @@ def test_a_participle_aside_or_a_place_after_the_comma_is_not_the_speaker():
         "Ada Lindqvist"
     ]
     assert claimants("Tomas Berg of Kerrow, North Valley says the ferry will stop running in May.") == ["Tomas Berg"]
+
+
+def test_who_said_is_the_person_named_before_it():
+    text = "The deal was reached with help from Harbour Secretary Tomas Berg, who said the ferries would run in May."
+    assert claimants(text) == ["Tomas Berg"]
