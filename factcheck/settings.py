@@ -165,6 +165,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_REQUEST_BYTES
 # Claim extraction gives up after this many seconds (a 500,000-character article takes about one),
 # well inside gunicorn's 30-second worker timeout.
 FACTCHECK_EXTRACTION_TIME_LIMIT = env_int("FACTCHECK_EXTRACTION_TIME_LIMIT", 10)
+# Public labelled data (PolNeAR, CheckThat!) that `manage.py evaluate_extraction` measures on when present.
+FACTCHECK_DATASETS_DIR = Path(os.environ.get("FACTCHECK_DATASETS_DIR") or BASE_DIR.parent / "shared" / "datasets")
 
 # --- Client address behind proxies (throttling and login lock-out) ---------------------------
 FACTCHECK_NUM_PROXIES = env_int("FACTCHECK_NUM_PROXIES", 0)

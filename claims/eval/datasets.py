@@ -1,9 +1,10 @@
-"""Where the public labelled data are: FACTCHECK_DATASETS_DIR, else ../shared/datasets beside the checkout."""
+"""Where the public labelled data are: the setting FACTCHECK_DATASETS_DIR (by default ../shared/datasets beside
+the checkout)."""
 
-import os
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parent.parent.parent
+from django.conf import settings
+
 ABSENT = (
     "the public labelled data are not here: set FACTCHECK_DATASETS_DIR to the folder holding "
     "checkworthiness/ and polnear/ (by default ../shared/datasets beside the checkout)"
@@ -12,6 +13,5 @@ ABSENT = (
 
 def datasets_dir():
     """The labelled data folder, or None when it is absent."""
-    configured = os.environ.get("FACTCHECK_DATASETS_DIR")
-    folder = Path(configured) if configured else REPOSITORY.parent / "shared" / "datasets"
+    folder = Path(settings.FACTCHECK_DATASETS_DIR)
     return folder if folder.is_dir() else None

@@ -451,9 +451,9 @@ def test_ingest_article_stores_the_article_and_its_candidate_claims(db, article_
     assert article.title == "Wildfire near Alvera"
     assert article.created_by == user
     claims = Claim.objects.filter(article=article)
-    assert claims.count() == 14
+    assert claims.count() == 15
     assert set(claims.values_list("status", flat=True)) == {"candidate"}
-    assert "14 new candidate claim(s)" in out.getvalue()
+    assert "15 new candidate claim(s)" in out.getvalue()
 
 
 def test_ingesting_the_same_file_twice_creates_nothing_new(db, article_file):

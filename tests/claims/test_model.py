@@ -45,11 +45,12 @@ def test_a_sentence_scores_the_same_alone_and_in_any_batch():
 
 
 def test_cues_are_words_of_the_sentence_that_raised_its_score():
-    (probability, cues), (low, low_cues) = model().explain(SENTENCES[:1] + SENTENCES[3:4])
+    (probability, cues), (_, greeting_cues) = model().explain(SENTENCES[:1] + SENTENCES[3:4])
     assert probability == pytest.approx(model().scores(SENTENCES[:1])[0])
     assert cues and len(cues) <= 3
     assert all(cue in SENTENCES[0] for cue in cues)
     assert "percent" in cues or "40" in cues
+    assert all(cue in SENTENCES[3] for cue in greeting_cues)
 
 
 def test_reasons_name_the_model_and_its_cues_and_the_rules():

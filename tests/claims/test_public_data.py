@@ -32,15 +32,15 @@ def test_evaluate_extraction_reports_the_public_dev_set():
     assert f"CheckThat! 2024 dev: F1 {result.f1:.3f}" in out.getvalue()
 
 
-def test_without_the_data_the_report_says_so_and_still_checks_the_own_texts(monkeypatch, tmp_path):
-    monkeypatch.setenv("FACTCHECK_DATASETS_DIR", str(tmp_path / "absent"))
+def test_without_the_data_the_report_says_so_and_still_checks_the_own_texts(settings, tmp_path):
+    settings.FACTCHECK_DATASETS_DIR = tmp_path / "absent"
     out = StringIO()
     call_command("evaluate_extraction", "--check", stdout=out)
     assert "Public labelled data skipped" in out.getvalue()
     assert "FACTCHECK_DATASETS_DIR" in out.getvalue()
 
 
-def test_a_public_figure_below_target_fails_the_check(monkeypatch, tmp_path):
+def test_a_public_figure_below_target_fails_the_check(settings, tmp_path):
     folder = tmp_path / "checkworthiness"
     folder.mkdir()
     # Two plain check-worthy claims labelled "No", and a greeting labelled "Yes": every decision is wrong.
@@ -51,7 +51,7 @@ def test_a_public_figure_below_target_fails_the_check(monkeypatch, tmp_path):
         "3\tThank you all for coming tonight.\tYes\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("FACTCHECK_DATASETS_DIR", str(tmp_path))
+    settings.FACTCHECK_DATASETS_DIR = tmp_path
     with pytest.raises(CommandError, match="CheckThat! 2024 dev f1"):
         call_command("evaluate_extraction", "--check", stdout=StringIO())
 
@@ -59,7 +59,8 @@ def test_a_public_figure_below_target_fails_the_check(monkeypatch, tmp_path):
 def test_the_release_row_that_runs_into_the_next_is_read_as_two(tmp_path):
     path = tmp_path / "train.tsv"
     path.write_text(
-        "Sentence_id\tText\tclass_label\n24098\tWe've got to invest and grow.\tNo29286\tYou can't bring back jobs.\tNo\n"
+        "Sentence_id\tText\tclass_label\n"
+        "24098\tWe've got to invest and grow.\tNo29286\tYou can't bring back jobs.\tNo\n"
         "7\tA tab-free sentence.\tYes\n",
         encoding="utf-8",
     )
