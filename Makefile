@@ -45,6 +45,14 @@ bench: setup
 bench-quick: setup
 	$(BIN)/python -m bench.run_all --sizes 10k
 
+## train-extractor: install requirements-train.txt (PyTorch CPU, MiniLM's weights) into the venv and retrain the
+##                  check-worthiness model in claims/extraction/model/ from ../shared/datasets (or FACTCHECK_DATASETS_DIR)
+.PHONY: train-extractor
+train-extractor: setup
+	$(BIN)/python -m pip install --quiet -r requirements-train.txt
+	DJANGO_DEBUG=1 $(BIN)/python scripts/train_checkworthiness.py $(TRAIN_ARGS)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py evaluate_extraction
+
 ## fuzz-outside: the app under gunicorn on a fresh SQLite file (or FUZZ_DATABASE_URL, which it fills), fuzzed over HTTP by the
 ##               schemathesis CLI with every check but positive_data_acceptance, anonymous and as a reviewer
 .PHONY: fuzz-outside

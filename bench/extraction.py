@@ -3,6 +3,10 @@
     .venv/bin/python bench/extraction.py            # text analysis only (claims.extraction.find_candidates)
     .venv/bin/python bench/extraction.py --store    # also extract_claims() into a throwaway test database
 
+Also the check-worthiness model on its own: the time to load it (once per process), sentences scored
+per second (score_sentences, the API's ``sentences`` mode, in batches of 1,000) and the growth of the
+process's resident memory that loading and using the model cost.
+
 Articles are built from the labelled news texts (claims/eval/, seeds/) repeated to 100 KB and to
 500,000 characters (the largest body the API accepts). Prints wall and CPU time and throughput;
 the best of ``--repeat`` runs counts, so other load on the machine distorts it less.
@@ -24,7 +28,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from claims.extraction import find_candidates  # noqa: E402
+from claims.extraction import find_candidates, score_sentences, sentence_spans  # noqa: E402
+from claims.extraction.model import model  # noqa: E402
 
 SIZES = [("100 KB article", 100 * 1024), ("500,000-character article", 500_000)]
 
@@ -62,6 +67,31 @@ def bench_analysis(repeat):
         report(label, len(text), timing, len(candidates), "candidates")
 
 
+def resident_mb():
+    """The process's resident memory now, in MB (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def bench_model(repeat, seconds):
+    print("Check-worthiness model:")
+    before = resident_mb()
+    started = time.perf_counter()
+    model()
+    print(f"{'load (once per process)':28} {(time.perf_counter() - started) * 1000:8.1f} ms")
+    text = sample_text(100 * 1024)
+    sentences = [text[start:end] for start, end in sentence_spans(text)]
+    batch = (sentences * (1000 // len(sentences) + 1))[:1000]
+    timing, _ = best_of(repeat, lambda: score_sentences(batch))
+    print(f"{'1,000 sentences, one request':28} {timing[0] * 1000:8.1f} ms wall {1000 / timing[0]:8.0f} sentences/s")
+    scored, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        scored += len(score_sentences(batch))
+    elapsed = time.perf_counter() - started
+    print(f"{'sustained':28} {scored / elapsed:8.0f} sentences/s over {elapsed:.0f} s")
+    print(f"{'resident memory growth':28} {resident_mb() - before:8.1f} MB (model loaded and used)")
+
+
 def bench_store(repeat):
     from django.db import transaction
     from django.test.utils import setup_databases, teardown_databases
@@ -94,7 +124,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="Runs per size; the fastest counts (5).")
     parser.add_argument("--store", action="store_true", help="Also time storing the claims in a test database.")
+    parser.add_argument("--seconds", type=float, default=10, help="How long the sustained model run lasts (10).")
     args = parser.parse_args()
+    bench_model(args.repeat, args.seconds)
     bench_analysis(args.repeat)
     if args.store:
         bench_store(max(1, min(args.repeat, 3)))

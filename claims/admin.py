@@ -143,7 +143,7 @@ class ArticleAdmin(UserNamesAdmin, admin.ModelAdmin):
         if form.cleaned_data.get("extract_claims"):
             try:
                 created = services.extract_claims(obj, by=request.user)
-            except services.ExtractionTimeout as exc:
+            except (services.ExtractionTimeout, services.UnsupportedLanguage) as exc:
                 self.message_user(request, f"“{obj}” was saved without claims: {exc}", messages.WARNING)
                 return
             self.message_user(request, f"{len(created)} candidate claim(s) extracted from “{obj}”.")
@@ -153,13 +153,16 @@ class ArticleAdmin(UserNamesAdmin, admin.ModelAdmin):
 
     @admin.action(description="Extract candidate claims", permissions=["extract"])
     def extract_candidate_claims(self, request, queryset):
-        created = 0
+        created = read = 0
         for article in queryset:
             try:
                 created += len(services.extract_claims(article, by=request.user))
-            except services.ExtractionTimeout as exc:
+            except (services.ExtractionTimeout, services.UnsupportedLanguage) as exc:
                 self.message_user(request, f"No claims extracted from “{article}”: {exc}", messages.WARNING)
-        self.message_user(request, f"{created} candidate claim(s) extracted from {len(queryset)} article(s).")
+                continue
+            read += 1
+        if read:
+            self.message_user(request, f"{created} candidate claim(s) extracted from {read} article(s).")
 
 
 class ClaimantFilter(admin.SimpleListFilter):
@@ -212,6 +215,10 @@ class ClaimForm(VersionedAdminForm):
     class Meta:
         model = Claim
         fields = "__all__"
+        help_texts = {
+            "check_worthiness": "0 to 1. Setting it by hand to another value clears the reasons extraction gave "
+            "for its own score.",
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -227,7 +234,7 @@ class ClaimForm(VersionedAdminForm):
 @admin.register(Claim)
 class ClaimAdmin(HistoryAdmin):
     form = ClaimForm
-    list_display = ["short_quote", "claimant", "article", "position", "status", "verdict", "check_worthiness"]
+    list_display = ["short_quote", "claimant", "article", "position", "status", "verdict", "worthiness"]
     list_filter = ["status", VerdictFilter, ClaimantFilter, "tags"]
     # Searched with the claims' full-text index (get_search_results), not a LIKE over every row.
     search_fields = ["quote", "claim_reviewed", "claimant"]
@@ -236,7 +243,15 @@ class ClaimAdmin(HistoryAdmin):
     list_select_related = ["article"]
     autocomplete_fields = ["article"]
     filter_horizontal = ["tags"]
-    readonly_fields = ["status", "verdict", "in_context", "created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "verdict",
+        "in_context",
+        "reasons",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     user_fields = ("created_by",)
     created_by_name = user_name("created_by")
     fields = [
@@ -249,6 +264,7 @@ class ClaimAdmin(HistoryAdmin):
         "claimant",
         "claimed_at",
         "check_worthiness",
+        "reasons",
         "tags",
         "status",
         "verdict",
@@ -269,6 +285,20 @@ class ClaimAdmin(HistoryAdmin):
     @admin.display(description="quote")
     def short_quote(self, claim):
         return claim.quote if len(claim.quote) <= 120 else claim.quote[:117] + "…"
+
+    @admin.display(description="check-worthiness", ordering="check_worthiness")
+    def worthiness(self, claim):
+        """The score, with the reasons extraction gave for it as the cell's tooltip."""
+        score = f"{claim.check_worthiness:g}"
+        if not claim.check_worthiness_reasons:
+            return score
+        return format_html('<span title="{}">{}</span>', ", ".join(claim.check_worthiness_reasons), score)
+
+    @admin.display(description="why this score")
+    def reasons(self, claim):
+        if not claim.check_worthiness_reasons:
+            return "—"
+        return ", ".join(claim.check_worthiness_reasons)
 
     @admin.display(description="position", ordering="start")
     def position(self, claim):

@@ -222,6 +222,14 @@ class Claim(models.Model):
     claimant = models.CharField(max_length=300, blank=True, db_index=True)
     claimed_at = models.DateField(null=True, blank=True, help_text="When the claim was made.")
     check_worthiness = models.FloatField(default=0.5)
+    # db_default too: the demo generator and benchmarks write claims with COPY and plain INSERTs.
+    check_worthiness_reasons = models.JSONField(
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text='Why extraction gave the check-worthiness score it did ("number", "named source", '
+        '"speculation", …). Cleared when someone sets the score by hand.',
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
     # A ``Verdict`` value, or "" until a review is published: denormalised from the published review by
     # reviews.workflow, so lists and filters need no join.

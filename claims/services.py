@@ -7,6 +7,7 @@ which the API answers with a 400 of the same shape; a stale version is a 409 or 
 (``factcheck.concurrency``).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -18,8 +19,10 @@ from factcheck.roles import is_editor
 
 ARTICLE_FIELDS = ("title", "url", "publisher", "author", "published_at", "language", "body")
 CLAIM_FIELDS = ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_at", "check_worthiness", "status")
-# Raised by ``extract_claims``: the text took longer than its time budget; nothing was stored.
+# Raised by ``extract_claims`` and ``check_worthiness``: the text took longer than its time budget
+# (nothing was stored); the text is in a language extraction does not read (``extraction.SUPPORTED_LANGUAGES``).
 ExtractionTimeout = extraction.ExtractionTimeout
+UnsupportedLanguage = extraction.UnsupportedLanguage
 # Statuses people may set by hand; ``in_review`` and ``verified`` follow from the claim's reviews.
 MANUAL_STATUSES = {Claim.Status.CANDIDATE, Claim.Status.ACCEPTED, Claim.Status.DISMISSED}
 
@@ -199,11 +202,26 @@ def extract_claims(article, *, by=None):
     """Store the article's proposed candidate claims; return the claims created.
 
     Idempotent: nothing is proposed twice. Raises ``ExtractionTimeout``, having stored nothing, when
-    the text takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` seconds. Call it outside any
-    transaction that created the article: analysing a text may take seconds, and on SQLite an open
-    write transaction holds every other writer.
+    the text takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` seconds, and ``UnsupportedLanguage``
+    when the article is in a language extraction does not read. Call it outside any transaction that
+    created the article: analysing a text may take seconds, and on SQLite an open write transaction
+    holds every other writer.
     """
     return extraction.extract_claims(article, by=by)
+
+
+def check_worthiness(*, sentences=None, text=None, language="en"):
+    """Score ``sentences`` (each whole) or every sentence of ``text`` (as an article is split); store nothing.
+
+    Returns one ``extraction.Candidate`` per sentence given, or per sentence or clause of ``text`` with
+    offsets into it as given, proposed or not. Raises ``UnsupportedLanguage`` for a language extraction
+    does not read and ``ExtractionTimeout`` past ``FACTCHECK_EXTRACTION_TIME_LIMIT`` seconds.
+    """
+    extraction.check_language(language)
+    time_limit = settings.FACTCHECK_EXTRACTION_TIME_LIMIT
+    if sentences is not None:
+        return extraction.score_sentences(sentences, time_limit=time_limit)
+    return extraction.analyse(text, time_limit=time_limit, every=True)
 
 
 # --- Claims -------------------------------------------------------------------------------------
@@ -295,7 +313,8 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     412 or 409 when the claim has moved on since, 428 with neither (``advance_version``). The claim
     is changed as it is now, locked, not as the caller read it: its status and verdict may have
     followed a review published meanwhile. Once the input is valid, apps may refuse the fields it
-    actually changes (``check_claim_change``).
+    actually changes (``check_claim_change``). A check-worthiness set by hand to another value clears
+    the reasons extraction gave for its own score.
     """
     unknown = set(changes) - set(CLAIM_FIELDS)
     if unknown:
@@ -316,6 +335,8 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     check_claim_change(claim, {field for field, value in after.items() if value != getattr(claim, field)}, by=by)
     claim.quote, claim.start, claim.end = placed.quote, placed.start, placed.end
     advance_version(claim, if_match=if_match, version=version)
+    if "check_worthiness" in changes and changes["check_worthiness"] != claim.check_worthiness:
+        claim.check_worthiness_reasons = []  # they explained the extractor's score, not this one
     for field in ("claim_reviewed", "claimant", "claimed_at", "check_worthiness", "status"):
         if field in changes:
             setattr(claim, field, changes[field])

@@ -59,6 +59,9 @@ WWW_AUTHENTICATE = {
 # Response fields that only some users see, so they cannot be "required" in the document.
 ROLE_DEPENDENT_FIELDS = {
     "Review": ["editor_comment"],  # newsroom only: reviews.api.serializers.ReviewSerializer.to_representation
+    # newsroom only: claims.api.serializers.ClaimSerializer.shows_reasons
+    "Claim": ["check_worthiness_reasons"],
+    "ClaimDetail": ["check_worthiness_reasons"],
 }
 
 IF_MATCH = {

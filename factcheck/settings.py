@@ -165,6 +165,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_REQUEST_BYTES
 # Claim extraction gives up after this many seconds (a 500,000-character article takes about one),
 # well inside gunicorn's 30-second worker timeout.
 FACTCHECK_EXTRACTION_TIME_LIMIT = env_int("FACTCHECK_EXTRACTION_TIME_LIMIT", 10)
+# Public labelled data (PolNeAR, CheckThat!) that `manage.py evaluate_extraction` measures on when present.
+FACTCHECK_DATASETS_DIR = Path(os.environ.get("FACTCHECK_DATASETS_DIR") or BASE_DIR.parent / "shared" / "datasets")
 
 # --- Client address behind proxies (throttling and login lock-out) ---------------------------
 FACTCHECK_NUM_PROXIES = env_int("FACTCHECK_NUM_PROXIES", 0)
@@ -231,6 +233,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two fields named "status": a claim's, and what became of extracting a new article's claims.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "claims.models.ClaimStatus",
+        "ExtractionStatusEnum": ["extracted", "not_requested", "unsupported_language"],
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

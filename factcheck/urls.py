@@ -12,6 +12,7 @@ api_v1 = [
     path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
     path("auth/token/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
     path("", include("reviews.api.urls")),
+    path("", include("claims.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), so no inline script runs.
     path(

@@ -383,3 +383,16 @@ def test_a_frozen_articles_form_is_refused_outside_a_test_transaction_too(client
     assert "Nothing was changed" in response.content.decode()
     article.refresh_from_db()
     assert article.title != "Hijacked"
+
+
+def test_setting_a_claims_score_by_hand_in_the_admin_clears_the_extractors_reasons(reviewer_admin):
+    claim = ClaimFactory(check_worthiness=0.73, check_worthiness_reasons=["number", "named source"])
+    kept = reviewer_admin.post(f"/admin/claims/claim/{claim.id}/change/", claim_form(claim, claimant="Edited"))
+    assert kept.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.claimant, claim.check_worthiness_reasons) == ("Edited", ["number", "named source"])
+    changed = reviewer_admin.post(f"/admin/claims/claim/{claim.id}/change/", claim_form(claim, check_worthiness="0.9"))
+    assert changed.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.check_worthiness, claim.check_worthiness_reasons) == (0.9, [])
+    assert "—" in reviewer_admin.get(f"/admin/claims/claim/{claim.id}/change/").content.decode()

@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -11,17 +12,25 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.serializers import BooleanField, CharField, IntegerField
+from rest_framework.serializers import BooleanField, CharField, ChoiceField, IntegerField, ListField
+from rest_framework.views import APIView
 
 from claims import services, similarity
 from claims.api.filters import LIMIT_MAX, TEXT_MAX_LENGTH, SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
+    CheckWorthinessResultsSerializer,
+    CheckWorthinessSerializer,
     ClaimSerializer,
     ClaimUpdateSerializer,
+    CreatedArticleSerializer,
     SimilarClaimSerializer,
     StoredArticleSerializer,
+    UnsupportedLanguageSerializer,
+    check_worthiness_results,
+    extraction_outcome,
+    unsupported_language_body,
 )
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim
@@ -34,10 +43,26 @@ EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
 )
 
 
+EXTRACTION_REFUSED_RESPONSE = OpenApiResponse(
+    PolymorphicProxySerializer(
+        component_name="ExtractionRefused",
+        serializers=[EXTRACTION_TIMEOUT_RESPONSE, UnsupportedLanguageSerializer],
+        resource_type_field_name=None,
+    ),
+    description="Nothing was extracted: the text took too long to analyse (`detail`, `id`), or the article is in a "
+    "language extraction does not read (`code`: `unsupported_language`, with the `supported_languages`).",
+)
+
+
 def extraction_timeout_response(exc, article, *, saved):
     """422 for a text the extractor gave up on: what happened, and the article that is (still) stored."""
     what = f"Article {article.pk} was saved without claims: " if saved else "No claims were extracted: "
     return Response({"detail": what + str(exc), "id": article.pk}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+
+def unsupported_language_response(exc):
+    """422 for a text in a language extraction does not read, naming the languages it does."""
+    return Response(unsupported_language_body(exc), status=status.HTTP_422_UNPROCESSABLE_ENTITY)
 
 
 class ArticleViewSet(
@@ -51,7 +76,9 @@ class ArticleViewSet(
     with ``Content-Location``, a ``detail`` and the ``ignored_fields`` whose values were not applied).
 
     A new article's candidate claims are extracted as it is created, unless the client asks not to
-    with ``?extract=false`` or ``"extract": false`` in the body; ``extract/`` runs it later. A text
+    with ``?extract=false`` or ``"extract": false`` in the body; ``extract/`` runs it later. The 201
+    says what became of it in ``extraction``: extraction reads English (``en``) only, so an article
+    in another language is created without claims (``"status": "unsupported_language"``). A text
     that takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` to analyse gets 422 and no claims
     (a new article is still saved: the 422 carries its ``id``).
     """
@@ -68,7 +95,11 @@ class ArticleViewSet(
 
     @extend_schema(
         responses={
-            201: ArticleSerializer,
+            201: OpenApiResponse(
+                CreatedArticleSerializer,
+                description="The article, created; `extraction` says whether its candidate claims were extracted "
+                "(not for a language other than English: `unsupported_language`).",
+            ),
             200: OpenApiResponse(
                 StoredArticleSerializer,
                 description="The body is already stored: that article, unchanged. `ignored_fields` names what "
@@ -110,14 +141,21 @@ class ArticleViewSet(
         article, created = services.ingest_article(**serializer.validated_data, by=request.user)
         if not created:  # stored meanwhile by a concurrent request
             return self._stored(article, serializer.validated_data)
+        outcome = extraction_outcome("not_requested", detail="Extraction was not asked for (extract is false).")
         if extract:
             # After the article's transaction has committed: analysing the text may take seconds, and
             # on SQLite an open write transaction holds every other writer.
             try:
-                services.extract_claims(article, by=request.user)
+                extracted = services.extract_claims(article, by=request.user)
             except services.ExtractionTimeout as exc:
                 return extraction_timeout_response(exc, article, saved=True)
-        data = self.get_serializer(article).data
+            except services.UnsupportedLanguage as exc:
+                outcome = extraction_outcome("unsupported_language", detail=f"No claims were extracted: {exc}")
+            else:
+                detail = f"{len(extracted)} candidate claim(s) extracted."
+                outcome = extraction_outcome("extracted", len(extracted), detail)
+        context = {**self.get_serializer_context(), "extraction": outcome}
+        data = CreatedArticleSerializer(article, context=context).data
         return Response(data, status=status.HTTP_201_CREATED, headers=created_location(request, self.basename, data))
 
     def _stored(self, article, validated):
@@ -155,24 +193,83 @@ class ArticleViewSet(
             200: inline_serializer(
                 "ExtractionResult", {"created": IntegerField(), "claims": ClaimSerializer(many=True)}
             ),
-            422: EXTRACTION_TIMEOUT_RESPONSE,
+            422: EXTRACTION_REFUSED_RESPONSE,
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[IsNewsroom])
     def extract(self, request, pk=None):
         """Propose candidate claims from the article body; running it again adds nothing twice.
 
-        Extraction reads English only: an article in another language yields no candidates. A text
-        that takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` to analyse gets 422, nothing stored.
+        Extraction reads English (``en``) only: an article in another language gets 422 with
+        ``"code": "unsupported_language"`` and the ``supported_languages``. A text that takes longer
+        than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` to analyse gets 422 too. Either way nothing is stored.
         """
         article = self.get_object()
         try:
             created = services.extract_claims(article, by=request.user)
         except services.ExtractionTimeout as exc:
             return extraction_timeout_response(exc, article, saved=False)
+        except services.UnsupportedLanguage as exc:
+            return unsupported_language_response(exc)
         claims = Claim.objects.filter(article=article).with_tag_names().order_by("start")
         data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
         return Response({"created": len(created), "claims": data})
+
+
+CHECK_WORTHINESS_REFUSED = inline_serializer(
+    "CheckWorthinessRefused",
+    {
+        "detail": CharField(),
+        "code": ChoiceField(choices=["unsupported_language", "extraction_timeout"]),
+        "supported_languages": ListField(
+            child=CharField(), required=False, help_text="With `unsupported_language`: the languages it reads."
+        ),
+    },
+)
+
+
+class CheckWorthinessView(APIView):
+    """Check-worthiness scores of sentences, as claim extraction computes them; nothing is stored.
+
+    Send ``sentences`` (1 to 1,000 strings, each scored whole: ``start`` 0, ``end`` its length) or a
+    ``text`` (split into sentences and reported clauses as an article body is, at most 500,000
+    characters; offsets index into it exactly as sent, in characters). Every sentence gets a result,
+    proposed or not: ``check_worthy`` is ``score >= threshold``, the threshold from which extraction
+    proposes a candidate claim. Sentences too short, too long or not English prose score 0 with the
+    reason. Extraction reads English (``en``) only: another ``language`` gets 422
+    ``unsupported_language``. Reviewers and editors only.
+    """
+
+    permission_classes = [IsNewsroom]
+
+    @extend_schema(
+        operation_id="check_worthiness",
+        request=CheckWorthinessSerializer,
+        responses={
+            200: CheckWorthinessResultsSerializer,
+            422: OpenApiResponse(
+                CHECK_WORTHINESS_REFUSED,
+                description="Nothing was scored: the language is not one extraction reads (`unsupported_language`), "
+                "or the text took longer than `FACTCHECK_EXTRACTION_TIME_LIMIT` seconds (`extraction_timeout`).",
+            ),
+        },
+    )
+    def post(self, request):
+        serializer = CheckWorthinessSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            candidates = services.check_worthiness(
+                sentences=data.get("sentences"), text=data.get("text"), language=data["language"]
+            )
+        except services.UnsupportedLanguage as exc:
+            return unsupported_language_response(exc)
+        except services.ExtractionTimeout as exc:
+            return Response(
+                {"detail": f"Nothing was scored: {exc}", "code": "extraction_timeout"},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        return Response(check_worthiness_results(candidates))
 
 
 @extend_schema_view(

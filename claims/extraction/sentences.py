@@ -19,7 +19,8 @@ ABBREVIATIONS = _word_set(
 LINE = re.compile(r"[^\n]+")
 # Starts only at the first mark of a run, and never gives back what it took: a run of 400,000 dots
 # is read once, not once from each of its positions.
-SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[”\"’)\]]*+(?=\s++[“\"‘(\[]?[A-Z0-9À-Ý])")
+# Two apostrophes stand for a quotation mark in some newspapers' text.
+SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++(?:[”\"’)\]]|'')*+(?=\s++(?:''|[“\"‘(\[])?[A-Z0-9À-Ý])")
 INITIAL = re.compile(r"(?:^|\s)(?:[A-Z]|(?:[A-Za-z]\.)+[A-Za-z])$")
 
 

@@ -161,7 +161,7 @@ def test_the_openapi_document_describes_the_repost_answer(reviewer_client):
     assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/StoredArticle"}
     assert "Content-Location" in ok["headers"]
     assert operation["responses"]["201"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Article"
+        "$ref": "#/components/schemas/CreatedArticle"
     }
 
 

@@ -69,6 +69,7 @@ def world():
             "outsider": outsider,
         },
         private_article=private_article,
+        german_article=ArticleFactory(language="de", body="Die Preise stiegen im August um 9,4 Prozent."),
         public_article=verified.article,
         candidate=candidate,
         in_review=in_review,
@@ -174,6 +175,18 @@ WRITES = {
         "/api/v1/articles/{private_article.pk}/extract/",
         None,
         expect(401, 403, 200, 200, 200),
+    ),
+    "score sentences' check-worthiness (stores nothing)": (
+        "post",
+        "/api/v1/check-worthiness/",
+        {"sentences": [SENTENCES[0]]},
+        expect(401, 403, 200, 200, 200),
+    ),
+    "extract claims from an article in another language": (
+        "post",
+        "/api/v1/articles/{german_article.pk}/extract/",
+        None,
+        expect(401, 403, 422, 422, 422),
     ),
     "create a claim": (
         "post",
@@ -606,6 +619,7 @@ SAMPLE_ENDPOINTS = [
     ("get", "/api/v1/schema/", None),
     ("get", "/api/v1/docs/", None),
     ("post", "/api/v1/auth/token/revoke/", None),
+    ("post", "/api/v1/check-worthiness/", {"sentences": ["The ministry said 2,000 soldiers were killed."]}),
 ]
 
 

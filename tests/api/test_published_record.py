@@ -228,9 +228,7 @@ def test_a_correction_that_changes_only_the_verdict_keeps_the_record(anon, revie
     assert anon.get(f"/api/v1/claims/{claim.pk}/").json()["claim_reviewed"] == OLD["claim_reviewed"]
 
 
-def test_readers_see_the_article_as_published_until_the_correction_is(
-    anon, reviewer_client, editor_client, published
-):
+def test_readers_see_the_article_as_published_until_the_correction_is(anon, reviewer_client, editor_client, published):
     claim, _ = published
     article = claim.article
     published_title, published_url = article.title, article.url

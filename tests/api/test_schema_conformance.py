@@ -299,6 +299,21 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     _, extracted = reviewer("POST", f"{API}/articles/{article['id']}/extract/", 200)
     anon("POST", f"{API}/articles/{article['id']}/extract/", 401)
     reviewer("GET", f"{API}/articles/999999/", 404)
+    german = {**ARTICLE, "url": None, "language": "de", "body": "Die Preise stiegen im August um 9,4 Prozent."}
+    _, created_german = reviewer("POST", f"{API}/articles/", 201, german)
+    assert created_german["extraction"]["status"] == "unsupported_language"
+    reviewer("POST", f"{API}/articles/{created_german['id']}/extract/", 422)
+
+    # Check-worthiness: sentences or a text scored, nothing stored; refusals.
+    sentences = {"sentences": [SENTENCES[0], "Too short."]}
+    _, scored = reviewer("POST", f"{API}/check-worthiness/", 200, sentences)
+    assert [result["start"] for result in scored["results"]] == [0, 0]
+    editor("POST", f"{API}/check-worthiness/", 200, {"text": ARTICLE["body"], "language": "en-GB"})
+    reviewer("POST", f"{API}/check-worthiness/", 400, {"sentences": []})
+    reviewer("POST", f"{API}/check-worthiness/", 400, {"sentences": ["x"], "text": "x"})
+    reviewer("POST", f"{API}/check-worthiness/", 422, {**sentences, "language": "fr"})
+    reviewer("POST", f"{API}/check-worthiness/", 413, {"text": "x" * (2 * 1024 * 1024)})
+    anon("POST", f"{API}/check-worthiness/", 401, sentences)
 
     # Claims: list with filters, pages, detail, edit with versions, create, history, similar.
     claims = sorted(extracted["claims"], key=lambda claim: claim["start"])
@@ -429,7 +444,7 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     assert not conformance.problems
     untested = {(method, template) for method, template, _, _ in conformance.operations} - conformance.exercised
     assert not untested, f"operations of the document the journey never called: {sorted(untested)}"
-    assert {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 428, 429, 503} <= conformance.statuses
+    assert {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 503} <= conformance.statuses
 
 
 def test_the_document_spells_nullable_with_a_type_and_no_ambiguous_url_fields(document):

@@ -9,7 +9,16 @@ from django.core.management import CommandError, call_command
 from django.utils.dateparse import parse_datetime
 
 from claims.eval import evaluate, labelled_set, same_claimant
-from claims.extraction import analyse, extract_claims, find_candidates, sentence_spans
+from claims.extraction import (
+    SUPPORTED_LANGUAGES,
+    ExtractionTimeout,
+    UnsupportedLanguage,
+    analyse,
+    extract_claims,
+    find_candidates,
+    score_sentences,
+    sentence_spans,
+)
 from claims.models import Article, Claim
 from claims.seed import SEEDS_DIR, load_seed_file
 from tests.factories import ArticleFactory, ClaimFactory, ReviewerFactory
@@ -213,6 +222,65 @@ def test_speculation_scores_below_the_same_statement_made_as_fact():
     assert speculation < fact
 
 
+# --- Every sentence, and sentences one by one ------------------------------------------------------
+
+MIXED = (
+    "  Kharkiv, 10 September.\n"
+    "“We have liberated more than 30 towns,” President Zelensky said on Friday. He added that 2,000 "
+    "soldiers had been captured.\n\n"
+    "Analysts think the army may reach Luhansk within weeks. " + "The ministry said " + "very " * 250 + "many left.\n"
+    "Міністерство оборони заявило про 2000 полонених.\nYes."
+)
+
+
+def test_analysing_every_sentence_adds_the_skipped_ones_whole_at_0_with_the_reason():
+    every = analyse(MIXED, every=True)
+    assert [
+        c for c in every if c.reasons[0] not in ("too short to check", "too long to check", "not English prose")
+    ] == (analyse(MIXED))
+    spans = sentence_spans(MIXED)
+    assert len(every) == len(spans)
+    for (start, end), candidate in zip(spans, every, strict=True):
+        assert start <= candidate.start < candidate.end <= end
+        assert MIXED[candidate.start : candidate.end] == candidate.quote
+    skipped = {c.quote[:20]: c.reasons for c in every if c.check_worthiness == 0.0 and not c.claimant}
+    assert skipped["Kharkiv, 10 Septembe"] == ("too short to check",)
+    assert skipped["The ministry said ve"] == ("too long to check",)
+    assert skipped["Міністерство оборони"] == ("not English prose",)
+    assert skipped["Yes."] == ("too short to check",)
+    assert not any(c.proposed for c in every if c.reasons[0].endswith("check"))
+
+
+def test_analysing_every_sentence_keeps_offsets_into_text_with_carriage_returns():
+    text = "The bank said prices rose 9.4% in August.\r\nIt fell 2% in 2023, the office said.\rShort one."
+    every = analyse(text, every=True)
+    assert [text[c.start : c.end] for c in every] == [c.quote for c in every]
+    assert [c.quote for c in every] == ["prices rose 9.4% in August", "It fell 2% in 2023", "Short one."]
+
+
+def test_scoring_sentences_scores_each_whole_and_alone():
+    sentences = [
+        "Ukrainian forces said they had entered the city of Kupiansk on Saturday.",
+        "He said that 2,000 soldiers had been captured on Friday.",
+        "“We will stay in Izium until 2025.”",
+        "Yes.",
+        "",
+        "  Prices rose 9.4% in August, the statistics office said.  ",
+    ]
+    scored = score_sentences(sentences)
+    assert [(c.start, c.end, c.quote) for c in scored] == [(0, len(s), s) for s in sentences]
+    assert [c.claimant for c in scored] == ["Ukrainian forces", "", "", "", "", "statistics office"]
+    assert scored[0].proposed and scored[0].check_worthiness == only(sentences[0]).check_worthiness
+    assert [c.reasons for c in scored[3:5]] == [("too short to check",), ("too short to check",)]
+    assert [c.check_worthiness for c in scored[3:5]] == [0.0, 0.0]
+    assert scored[5].check_worthiness == only(sentences[5].strip()).check_worthiness
+
+
+def test_scoring_sentences_gives_up_past_its_time_budget():
+    with pytest.raises(ExtractionTimeout):
+        score_sentences(["The ministry said 2,000 soldiers were killed."] * 10, time_limit=0)
+
+
 # --- Bad input -------------------------------------------------------------------------------------
 
 
@@ -299,7 +367,7 @@ def article(db):
 
 def test_extracted_claims_are_candidates_by_the_user_dated_from_the_article_with_history(article, reviewer):
     created = extract_claims(article, by=reviewer)
-    assert len(created) == 11
+    assert len(created) == 12
     claims = list(Claim.objects.filter(article=article).order_by("start"))
     assert [claim.pk for claim in claims] == sorted(claim.pk for claim in created)
     for claim in claims:
@@ -312,6 +380,7 @@ def test_extracted_claims_are_candidates_by_the_user_dated_from_the_article_with
         assert record.history_user == reviewer
         assert record.history_type == "+"
         assert record.history_change_reason == "extracted"
+        assert claim.check_worthiness_reasons and record.check_worthiness_reasons == claim.check_worthiness_reasons
     assert {claim.claimant for claim in claims} >= {"Helena Markovic", "Ana Ribeiro", "national statistics office"}
 
 
@@ -347,9 +416,12 @@ def test_an_article_without_a_date_gives_undated_claims(db):
     assert claim.created_by is None
 
 
-def test_an_article_in_another_language_yields_no_claims(db):
+def test_extracting_an_article_in_another_language_says_so_and_stores_nothing(db):
     article = ArticleFactory(language="uk", body="The ministry said 2,000 soldiers were killed in May.")
-    assert extract_claims(article, by=None) == []
+    with pytest.raises(UnsupportedLanguage, match=r"supports English \(en\) only.*'uk'") as raised:
+        extract_claims(article, by=None)
+    assert raised.value.supported_languages == ["en"] == list(SUPPORTED_LANGUAGES)
+    assert not Claim.objects.exists()
 
 
 # --- ingest_article --------------------------------------------------------------------------------
@@ -392,6 +464,16 @@ def test_ingesting_the_same_file_twice_creates_nothing_new(db, article_file):
     assert Article.objects.get().title == "A"
     assert "Already ingested" in out.getvalue()
     assert "0 new candidate claim(s)" in out.getvalue()
+
+
+def test_ingest_article_in_another_language_stores_it_and_says_why_nothing_was_extracted(db, tmp_path):
+    path = tmp_path / "artikel.txt"
+    path.write_text("Das Ministerium teilte mit, dass 2.000 Soldaten getötet wurden.", encoding="utf-8")
+    out = StringIO()
+    call_command("ingest_article", str(path), "--title=Artikel", "--language=de", stdout=out)
+    assert Article.objects.get().language == "de"
+    assert Claim.objects.count() == 0
+    assert "no claims were extracted: Claim extraction supports English (en) only" in out.getvalue()
 
 
 def test_ingest_article_without_extraction(db, article_file):
@@ -440,8 +522,8 @@ def test_admin_extract_action_proposes_candidate_claims(reviewer_admin, article)
         follow=True,
     )
     assert response.status_code == 200
-    assert "11 candidate claim(s) extracted from 1 article(s)" in response.content.decode()
-    assert Claim.objects.filter(article=article, status="candidate").count() == 11
+    assert "12 candidate claim(s) extracted from 1 article(s)" in response.content.decode()
+    assert Claim.objects.filter(article=article, status="candidate").count() == 12
 
 
 def test_adding_an_article_in_the_admin_extracts_its_claims_unless_unticked(reviewer_admin):
@@ -463,3 +545,49 @@ def test_adding_an_article_in_the_admin_extracts_its_claims_unless_unticked(revi
 
 def test_the_admin_add_form_offers_extraction(reviewer_admin):
     assert "Extract candidate claims" in reviewer_admin.get("/admin/claims/article/add/").content.decode()
+
+
+GERMAN = {
+    "title": "Preise",
+    "body": "Die Bank teilte mit, dass die Preise im August um 9,4 Prozent gestiegen sind.",
+    "language": "de",
+    "url": "https://news.example.org/preise",
+}
+
+
+def test_the_admin_extract_action_warns_of_an_article_in_another_language(reviewer_admin, article):
+    german = ArticleFactory(**GERMAN)
+    response = reviewer_admin.post(
+        "/admin/claims/article/",
+        {"action": "extract_candidate_claims", "_selected_action": [german.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "No claims extracted from “Preise”: Claim extraction supports English (en) only" in page
+    assert "&#x27;de&#x27;" in page
+    assert "candidate claim(s) extracted" not in page
+    both = reviewer_admin.post(
+        "/admin/claims/article/",
+        {"action": "extract_candidate_claims", "_selected_action": [german.pk, article.pk]},
+        follow=True,
+    ).content.decode()
+    assert "12 candidate claim(s) extracted from 1 article(s)" in both
+    assert "supports English (en) only" in both
+
+
+def test_adding_an_article_in_another_language_in_the_admin_warns_that_nothing_was_extracted(reviewer_admin):
+    response = reviewer_admin.post("/admin/claims/article/add/", {**GERMAN, "extract_claims": "on"}, follow=True)
+    page = response.content.decode()
+    assert Article.objects.filter(title="Preise").exists()
+    assert "“Preise” was saved without claims: Claim extraction supports English (en) only" in page
+    assert "candidate claim(s) extracted" not in page
+
+
+def test_the_admin_shows_the_reasons_for_a_claims_score(reviewer_admin):
+    claim = ClaimFactory(check_worthiness=0.73, check_worthiness_reasons=["number", "named source"])
+    page = reviewer_admin.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
+    assert "why this score" in page.lower() and "number, named source" in page
+    assert 'name="check_worthiness_reasons"' not in page  # read-only
+    assert "Setting it by hand to another value clears the reasons" in page
+    listing = reviewer_admin.get("/admin/claims/claim/").content.decode()
+    assert '<span title="number, named source">0.73</span>' in listing

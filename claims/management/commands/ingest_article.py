@@ -81,6 +81,9 @@ class Command(BaseCommand):
             created = services.extract_claims(article, by=creator)
         except services.ExtractionTimeout as exc:
             raise CommandError(f"Article #{article.pk} is stored, but no claims were extracted: {exc}") from exc
+        except services.UnsupportedLanguage as exc:
+            self.stdout.write(self.style.WARNING(f"Article #{article.pk} stored; no claims were extracted: {exc}"))
+            return
         total = article.claims.count()
         self.stdout.write(
             self.style.SUCCESS(
