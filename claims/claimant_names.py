@@ -174,9 +174,9 @@ def _country_first(text):
     """``armed forces of ukraine`` → ``ukraine armed forces``; ``ministry of defense of russia`` → ``russia
     ministry of defense``. Only when the last "of" is followed by a country and nothing else."""
     for country in sorted(COUNTRIES, key=len, reverse=True):
-        suffix = f" of {country}"
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return f"{country} {text[: -len(suffix)]}"
+        for suffix in (f" of {country}", f" of the {country}"):
+            if text.endswith(suffix) and len(text) > len(suffix):
+                return f"{country} {text[: -len(suffix)]}"
     return text
 
 
@@ -212,10 +212,15 @@ def _without_title(words):
     and "President's office" stay as they are.
     """
     index = 0
+    for size in (3, 2, 1):  # "Russian President …", "UK Prime Minister …": the title's country goes too
+        if " ".join(words[:size]) in COUNTRY_OF and len(words) > size and words[size] in _TITLE_WORD_SET:
+            index = size
+            break
+    start = index
     while index < len(words) and words[index] in _TITLE_WORD_SET:
         index += 1
     rest = words[index:]
-    if index == 0 or not rest or any(word in ORGANIZATION_WORDS for word in rest):
+    if index == start or not rest or any(word in ORGANIZATION_WORDS for word in rest):
         return words
     if rest[0] == "of" or words[index - 1] == "of":
         return words
@@ -247,12 +252,15 @@ def display_name(name):
         words = words[1:]
     lowered = [_words(_ascii(word).lower()) for word in words]
     index = 0
+    if len(words) > 1 and " ".join(lowered[0]) in COUNTRY_OF and lowered[1][:1] and lowered[1][0] in _TITLE_WORD_SET:
+        index = 1  # "Russian President Vladimir Putin"
+    start = index
     while index < len(words) and len(lowered[index]) == 1 and lowered[index][0] in _TITLE_WORD_SET:
         index += 1
     rest = words[index:]
     rest_keys = [key for part in lowered[index:] for key in part]
     if (
-        index
+        index > start
         and rest
         and not any(key in ORGANIZATION_WORDS for key in rest_keys)
         and rest_keys[:1] != ["of"]
