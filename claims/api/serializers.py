@@ -467,7 +467,6 @@ class ClaimantClaimSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Claim.Status.choices)
     verdict = serializers.CharField(help_text="The published verdict; empty until published.")
-    claimed_at = serializers.DateField(allow_null=True)
 
 
 class ClaimantDetailSerializer(ClaimantSerializer):

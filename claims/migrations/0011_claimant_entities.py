@@ -228,7 +228,7 @@ def claimant_key(name):
     text = _ascii(name or "").lower().strip()
     text = _possessive(text)
     words = _words(text)
-    while words and words[0] in ("the", "a", "an"):
+    while len(words) > 1 and words[0] in ("the", "a", "an"):
         words = words[1:]
     words = [SPELLINGS.get(word, word) for word in words]
     words = _without_title(words)
