@@ -425,10 +425,10 @@ class ClaimantAliasInline(admin.TabularInline):
     readonly_fields = ["key"]
 
 
-class ClaimantForm(forms.ModelForm):
+class ClaimantForm(VersionedAdminForm):
     class Meta:
         model = Claimant
-        fields = ["name", "type", "description", "same_as"]
+        fields = ["name", "type", "description", "same_as", "version"]
         help_texts = {"same_as": 'A JSON list of http(s) URLs, e.g. ["https://www.wikidata.org/wiki/Q159"].'}
 
     def clean_name(self):
@@ -464,7 +464,17 @@ class ClaimantAdmin(HistoryAdmin):
     list_filter = ["type"]
     search_fields = ["name", "aliases__name"]
     search_help_text = "Any of its names, however spelt."
-    fields = ["name", "type", "description", "same_as", "record", "latest_claims", "created_at", "updated_at"]
+    fields = [
+        "name",
+        "type",
+        "description",
+        "same_as",
+        "record",
+        "latest_claims",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     readonly_fields = ["record", "latest_claims", "created_at", "updated_at"]
     actions = ["merge_selected"]
     paginator = EstimatedCountPaginator
@@ -530,7 +540,10 @@ class ClaimantAdmin(HistoryAdmin):
             obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
             obj._state.adding = False
         else:
-            claimants.update_claimant(obj, **values, aliases=None, by=request.user)
+            # The version the form was opened at: a claimant changed since is refused, not overwritten.
+            claimants.update_claimant(
+                obj, **values, aliases=None, version=form.cleaned_data["version"], by=request.user
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

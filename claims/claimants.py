@@ -21,6 +21,7 @@ from simple_history.utils import bulk_update_with_history
 from claims.claimant_names import claimant_key, claimant_type, display_name
 from claims.models import Claim, Claimant, ClaimantAlias, Verdict
 from claims.validators import MAX_SAME_AS, validate_same_as
+from factcheck.concurrency import advance_version, bump_version
 from factcheck.roles import is_editor
 
 MAX_NAME = 300
@@ -172,9 +173,12 @@ def create_claimant(*, name, by, type=None, description="", same_as=(), aliases=
 
 
 @transaction.atomic
-def update_claimant(claimant, *, by, aliases=None, **changes):
+def update_claimant(claimant, *, by, aliases=None, if_match=None, version=None, **changes):
     """Change a claimant's ``name``, ``type``, ``description``, ``same_as`` (editors); ``aliases``, when
-    given, replaces its other names (its name always stays one). A new name is written on its claims."""
+    given, replaces its other names (its name always stays one). A new name is written on its claims.
+
+    ``if_match`` (a header's version) or ``version`` (the body's) names the version the caller read:
+    412 or 409 when the claimant has moved on since, 428 with neither (``advance_version``)."""
     _require_editor(by)
     unknown = set(changes) - {"name", "type", "description", "same_as"}
     if unknown:
@@ -194,11 +198,11 @@ def update_claimant(claimant, *, by, aliases=None, **changes):
     _check_free(rows, claimant)
     renamed = name != claimant.name
     changed = [field for field, value in values.items() if value != getattr(claimant, field)]
+    advance_version(claimant, if_match=if_match, version=version)
     for field in changed:
         setattr(claimant, field, values[field])
-    if changed:
-        _record(claimant, by=by, reason="edited")
-        claimant.save()
+    _record(claimant, by=by, reason="edited")
+    claimant.save()
     kept = set()
     for alias in list(claimant.aliases.all()):
         if alias.key in rows:
@@ -262,12 +266,12 @@ def merge_claimants(duplicate, *, into, by, reason=None):
         alias.claimant = into
         _record(alias, by=by, reason=why)
         alias.save()
-    same_as = list(dict.fromkeys([*into.same_as, *duplicate.same_as]))
-    if same_as != into.same_as or (not into.description and duplicate.description):
-        into.same_as = same_as[:MAX_SAME_AS]
-        into.description = into.description or duplicate.description
-        _record(into, by=by, reason=f"merged with {duplicate.name} ({duplicate.pk}): {moved} claim(s) moved")
-        into.save()
+    # The survivor changes (names, perhaps links): a version further, so that an edit read before fails.
+    into.same_as = list(dict.fromkeys([*into.same_as, *duplicate.same_as]))[:MAX_SAME_AS]
+    into.description = into.description or duplicate.description
+    bump_version(into)
+    _record(into, by=by, reason=f"merged with {duplicate.name} ({duplicate.pk}): {moved} claim(s) moved")
+    into.save()
     _record(duplicate, by=by, reason=f"merged into {into.name} ({into.pk}): {moved} claim(s) moved")
     duplicate.delete()
     return into

@@ -237,6 +237,7 @@ class Claimant(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, db_default=1)
 
     history = HistoricalRecords()
     objects = ClaimantQuerySet.as_manager()

@@ -85,6 +85,7 @@ def test_editor_edits_a_claimant_and_its_aliases():
         "type": "government",
         "description": "The Russian presidency.",
         "same_as": '["https://www.wikidata.org/wiki/Q1631051"]',
+        "version": str(entity.version),
         "aliases-TOTAL_FORMS": "2",
         "aliases-INITIAL_FORMS": "1",
         "aliases-MIN_NUM_FORMS": "0",
@@ -102,6 +103,11 @@ def test_editor_edits_a_claimant_and_its_aliases():
     assert (entity.name, entity.same_as) == ("The Kremlin", ["https://www.wikidata.org/wiki/Q1631051"])
     assert claim.claimant == "The Kremlin"
     assert set(entity.aliases.values_list("key", flat=True)) == {"kremlin", "russia presidential administration"}
+    stale = logged_in(EditorFactory()).post(f"/admin/claims/claimant/{entity.pk}/change/", {**form, "name": "Lost"})
+    assert stale.status_code == 200
+    assert "Someone else changed this" in stale.content.decode()
+    entity.refresh_from_db()
+    assert entity.name == "The Kremlin"
 
 
 def test_an_alias_of_another_claimant_is_refused_in_the_admin():
@@ -112,6 +118,7 @@ def test_an_alias_of_another_claimant_is_refused_in_the_admin():
         "type": "person",
         "description": "",
         "same_as": "[]",
+        "version": str(putin.version),
         "aliases-TOTAL_FORMS": "1",
         "aliases-INITIAL_FORMS": "0",
         "aliases-MIN_NUM_FORMS": "0",

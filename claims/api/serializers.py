@@ -436,6 +436,12 @@ class ClaimantSerializer(JSONTypesMixin, serializers.Serializer):
     )
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_OFFSET,
+        help_text="The version you read: a PATCH names it here or in `If-Match` (stale: 409 or 412; neither: 428).",
+    )
 
     def to_representation(self, claimant):
         zone = timezone.get_current_timezone()
@@ -448,6 +454,7 @@ class ClaimantSerializer(JSONTypesMixin, serializers.Serializer):
             "aliases": sorted(alias.name for alias in claimant.aliases.all()),
             "created_at": iso_datetime(claimant.created_at, zone),
             "updated_at": iso_datetime(claimant.updated_at, zone),
+            "version": claimant.version,
         }
 
 

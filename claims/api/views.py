@@ -383,6 +383,7 @@ LATEST_CLAIMS = 5
 )
 class ClaimantViewSet(
     CreatedLocationMixin,
+    VersionedMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -393,7 +394,8 @@ class ClaimantViewSet(
 
     Anonymous clients (and users outside the newsroom) see the claimants of verified claims, and a record
     built from published verdicts only; reviewers and editors see every claimant. Editors create and
-    change them (PATCH), and merge a duplicate into another (``merge/``); reviewers get 403.
+    change them (PATCH, naming the version read in ``If-Match`` or ``version``), and merge a duplicate
+    into another (``merge/``); reviewers get 403.
     """
 
     serializer_class = ClaimantSerializer
@@ -420,7 +422,7 @@ class ClaimantViewSet(
         claimant.claim_count = claims.count()
         claimant.claims_url = reverse("claim-list", request=self.request) + f"?claimant_id={claimant.pk}"
         claimant.latest_claims = list(claims.order_by("-id").values("id", "status", "verdict")[:LATEST_CLAIMS])
-        data = ClaimantDetailSerializer(claimant, context=self.get_serializer_context()).data
+        data = ClaimantDetailSerializer(self.remember(claimant), context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers=headers)
 
     def retrieve(self, request, *args, **kwargs):
@@ -429,7 +431,8 @@ class ClaimantViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        claimant = claimants.create_claimant(**serializer.validated_data, by=request.user)
+        data = {name: value for name, value in serializer.validated_data.items() if name != "version"}
+        claimant = claimants.create_claimant(**data, by=request.user)
         return self._detail(
             claimant, status.HTTP_201_CREATED, created_location(request, self.basename, {"id": claimant.pk})
         )
@@ -438,7 +441,10 @@ class ClaimantViewSet(
         claimant = self.get_object()
         serializer = self.get_serializer(claimant, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        return self._detail(claimants.update_claimant(claimant, **serializer.validated_data, by=request.user))
+        claimant = claimants.update_claimant(
+            claimant, **serializer.validated_data, if_match=self.if_match(), by=request.user
+        )
+        return self._detail(claimant)
 
     @extend_schema(request=ClaimantMergeSerializer, responses={200: ClaimantDetailSerializer})
     @action(detail=True, methods=["post"], filterset_class=None, filter_backends=[])

@@ -211,13 +211,13 @@ WRITES = {
     "edit a claimant": (
         "patch",
         "/api/v1/claimants/{public_claimant.pk}/",
-        {"description": "The Russian presidency."},
+        lambda w: {"description": "The Russian presidency.", "version": version_of(w.public_claimant)},
         expect(401, 403, 403, 403, 200),
     ),
     "edit a claimant the public cannot see": (
         "patch",
         "/api/v1/claimants/{private_claimant.pk}/",
-        {"type": "organization"},
+        lambda w: {"type": "organization", "version": version_of(w.private_claimant)},
         expect(401, 403, 403, 403, 200),
     ),
     "merge a claimant into another": (

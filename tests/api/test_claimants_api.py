@@ -183,8 +183,14 @@ def test_editors_create_and_edit_claimants(anon, reviewer_client, editor_client)
     assert claim.claimant == "Russian Ministry of Defense"
     url = f"{URL}{created['id']}/"
     assert reviewer_client.patch(url, {"name": "MoD"}, format="json").status_code == 403
-    response = editor_client.patch(url, {"name": "Ministry of Defence of the Russian Federation"}, format="json")
+    renamed = {"name": "Ministry of Defence of the Russian Federation"}
+    assert editor_client.patch(url, renamed, format="json").status_code == 428  # names no version
+    assert editor_client.patch(url, {**renamed, "version": 7}, format="json").status_code == 409
+    assert editor_client.patch(url, renamed, format="json", HTTP_IF_MATCH='"7"').status_code == 412
+    response = editor_client.patch(url, renamed, format="json", HTTP_IF_MATCH=f'"{created["version"]}"')
     assert response.status_code == 200, response.content
+    assert response["ETag"] == f'"{created["version"] + 1}"'
+    assert response.json()["version"] == created["version"] + 1
     claim.refresh_from_db()
     assert claim.claimant == "Ministry of Defence of the Russian Federation"
     assert claim.history.first().history_change_reason.startswith("claimant renamed")

@@ -157,7 +157,10 @@ def aim_at_existing_objects(case, ids):
 def name_any_version(case):
     """A change to a claim or review that names no version is a 428 before it reaches the workflow: for
     half of them send ``If-Match: *`` (any version, on purpose), so that the fuzzer gets past it too."""
-    versioned = case.path.startswith(("/api/v1/claims/{id}/", "/api/v1/reviews/{id}/")) and case.path.count("/") == 5
+    versioned = (
+        case.path.startswith(("/api/v1/claims/{id}/", "/api/v1/reviews/{id}/", "/api/v1/claimants/{id}/"))
+        and case.path.count("/") == 5
+    )
     body = case.body if isinstance(case.body, dict) else {}
     headers = case.headers or {}
     unnamed = "version" not in body and not any(name.lower() == "if-match" for name in headers)

@@ -363,7 +363,10 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     response, ministry = editor("POST", f"{API}/claimants/", 201, health)
     assert response["Location"].endswith(f"{API}/claimants/{ministry['id']}/")
     editor("POST", f"{API}/claimants/", 400, {"name": "the ministry of health"})  # the same claimant
-    editor("PATCH", f"{API}/claimants/{ministry['id']}/", 200, {"description": "The health ministry."})
+    described = {"description": "The health ministry."}
+    editor("PATCH", f"{API}/claimants/{ministry['id']}/", 428, described)  # names no version
+    editor("PATCH", f"{API}/claimants/{ministry['id']}/", 412, described, headers={"If-Match": '"9"'})
+    editor("PATCH", f"{API}/claimants/{ministry['id']}/", 200, {**described, "version": ministry["version"]})
     reviewer("PATCH", f"{API}/claimants/{ministry['id']}/", 403, {"description": "x"})
     editor("PUT", f"{API}/claimants/{ministry['id']}/", 405, health)
     _, duplicate = editor("POST", f"{API}/claimants/", 201, {"name": "Health Ministry Press Office"})

@@ -7,6 +7,7 @@ from django.db.models import ProtectedError
 
 from claims import claimants, services
 from claims.models import Claim, Claimant, ClaimantAlias
+from factcheck.exceptions import Conflict, PreconditionRequired
 from tests.factories import ArticleFactory, ClaimFactory, EditorFactory, ReviewerFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,12 +100,28 @@ def test_update_refuses_an_alias_of_another_claimant_and_writes_nothing():
     kremlin = claimants.resolve("Kremlin")
     putin = claimants.resolve("Vladimir Putin")
     with pytest.raises(ValidationError) as refused:
-        claimants.update_claimant(putin, aliases=["Putin", "the Kremlin"], name="V. Putin", by=editor)
+        claimants.update_claimant(putin, aliases=["Putin", "the Kremlin"], name="V. Putin", version=1, by=editor)
     assert "aliases" in refused.value.message_dict
     putin.refresh_from_db()
     assert putin.name == "Vladimir Putin"
     assert list(putin.aliases.values_list("name", flat=True)) == ["Vladimir Putin"]
     assert kremlin.aliases.count() == 1
+    assert putin.version == 1
+
+
+def test_an_edit_names_the_version_it_read():
+    editor = EditorFactory()
+    kremlin = claimants.resolve("Kremlin")
+    with pytest.raises(PreconditionRequired):
+        claimants.update_claimant(kremlin, description="x", by=editor)
+    claimants.update_claimant(kremlin, description="The presidency.", version=1, by=editor)
+    with pytest.raises(Conflict):
+        claimants.update_claimant(kremlin, description="Lost update", version=1, by=editor)
+    kremlin.refresh_from_db()
+    assert (kremlin.description, kremlin.version) == ("The presidency.", 2)
+    claimants.merge_claimants(claimants.resolve("Vitali Ganchev"), into=kremlin, by=editor)
+    kremlin.refresh_from_db()
+    assert kremlin.version == 3  # a merge changes the survivor: an edit read before it is stale
 
 
 def test_merge_moves_everything_and_keeps_history():

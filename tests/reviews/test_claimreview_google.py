@@ -40,7 +40,7 @@ def test_every_exported_claimreview_meets_googles_rules(anon):
     party = verified_by("Labour Party", review__verdict=Verdict.UNVERIFIABLE)
     nobody = verified_by("", review__verdict=Verdict.TRUE, article=ArticleFactory(url=None))
     claimants.update_claimant(
-        putin.claimant_entity, same_as=["https://www.wikidata.org/wiki/Q7747"], description="", by=editor
+        putin.claimant_entity, same_as=["https://www.wikidata.org/wiki/Q7747"], version=1, by=editor
     )
     items = export(anon)
     assert len(items) == 4
