@@ -156,6 +156,6 @@ def build(claims, tag_rows, evidence_rows, render, render_text):
             # The claimant entity as it is now (a merge or an edit shows at once): ClaimReview's author type
             # and sameAs. The name stays the published record's.
             "claimant_type": row[CLAIMANT_TYPE],
-            "claimant_same_as": loads(row[CLAIMANT_SAME_AS]) if row[CLAIMANT_SAME_AS] else [],
+            "claimant_same_as": [] if row[CLAIMANT_SAME_AS] in (None, "[]") else loads(row[CLAIMANT_SAME_AS]),
         }
         yield ExportedClaim(detail, article)

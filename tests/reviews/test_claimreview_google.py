@@ -110,3 +110,18 @@ def test_publishing_needs_the_reviewed_wording(reviewer_client, editor_client):
     claim.claim_reviewed = "Russia lost 2,000 soldiers"
     claim.save(update_fields=["claim_reviewed"])
     assert editor_client.post(f"/api/v1/reviews/{review.pk}/publish/").status_code == 200
+
+
+def test_an_edit_of_the_claimant_changes_the_exports_etag(anon):
+    claim = verified_by("Kremlin")
+    url = "/api/v1/exports/claims?format=claimreview"
+    first = anon.get(url)
+    b"".join(first.streaming_content)
+    assert anon.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    claimants.update_claimant(
+        claim.claimant_entity, same_as=["https://www.wikidata.org/wiki/Q1631051"], version=1, by=EditorFactory()
+    )
+    second = anon.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200  # what the export says changed: its validators change too
+    (item,) = json.loads(b"".join(second.streaming_content))
+    assert item["itemReviewed"]["author"]["sameAs"] == ["https://www.wikidata.org/wiki/Q1631051"]
