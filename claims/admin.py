@@ -545,6 +545,19 @@ class ClaimantAdmin(HistoryAdmin):
                 obj, **values, aliases=None, version=form.cleaned_data["version"], by=request.user
             )
 
+    def save_formset(self, request, form, formset, change):
+        """Aliases: one per normalised name. A row whose name the claimant already has (its own name, a
+        saved alias, another row of the form) adds nothing."""
+        if formset.model is not ClaimantAlias:
+            return super().save_formset(request, form, formset, change)
+        aliases = formset.save(commit=False)
+        for removed in formset.deleted_objects:
+            removed.delete()
+        for alias in aliases:
+            if not ClaimantAlias.objects.filter(key=alias.key).exclude(pk=alias.pk).exists():
+                alias.save()
+        return None
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         claimant = form.instance

@@ -180,3 +180,24 @@ def test_a_claim_picks_its_claimant_in_the_admin():
     assert response.status_code == 302, response.content.decode()[:2000]
     claim.refresh_from_db()
     assert (claim.claimant_entity, claim.claimant) == (putin, "Vladimir Putin")
+
+
+def test_adding_a_claimant_with_its_own_name_as_an_alias_in_the_admin():
+    form = {
+        "name": "Ministry of Health",
+        "type": "government",
+        "description": "",
+        "same_as": "[]",
+        "aliases-TOTAL_FORMS": "3",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-name": "the Ministry of Health",
+        "aliases-1-name": "Health Ministry",
+        "aliases-2-name": "MoH",
+    }
+    response = logged_in(EditorFactory()).post("/admin/claims/claimant/add/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claimant = Claimant.objects.get(name="Ministry of Health")
+    assert set(claimant.aliases.values_list("key", flat=True)) == {"ministry of health", "moh"}
+    assert claimant.type == "government"
