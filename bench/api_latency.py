@@ -1,4 +1,4 @@
-"""API latency on PostgreSQL at several sizes: claim list and detail, search, similar, and a bare view.
+"""API latency on PostgreSQL at several sizes: claim list and detail, search, similar, claimants, and a bare view.
 
 For each size (``10k``, ``1m``, or a number of claims) this
 
@@ -39,6 +39,8 @@ HOST = "127.0.0.1"  # requests only ever go to loopback
 SEED = 1
 BENCH_USER = "bench-reviewer"
 SEARCH_TERMS = ["refugees", "inflation", "railway bridge", "Zaporizhzhia"]
+# claimants/?search=: a word of many names, spellings of one, a person, a partial word.
+CLAIMANT_TERMS = ["ministry", "Defense Ministry", "President Zelenskyy", "heal"]
 
 
 def parse_size(text):
@@ -161,6 +163,14 @@ def sample(url):
             for row in conn.execute("SELECT quote FROM claims_claim WHERE length(quote) > 40 ORDER BY id LIMIT 5")
         ]
         article = conn.execute("SELECT article_id FROM claims_claim WHERE id = %s", [middle]).fetchone()[0]
+        # The claimants with the most claims (the heaviest ?claimant_id= pages and records).
+        claimants = [
+            row[0]
+            for row in conn.execute(
+                "SELECT claimant_entity_id FROM claims_claim WHERE claimant_entity_id IS NOT NULL"
+                " GROUP BY 1 ORDER BY count(*) DESC LIMIT 5"
+            )
+        ]
         updated = conn.execute(
             "SELECT updated_at FROM claims_claim ORDER BY updated_at DESC OFFSET %s LIMIT 1", [max(count // 100, 1)]
         ).fetchone()[0]
@@ -171,6 +181,7 @@ def sample(url):
         "verified_ids": verified or ids,
         "quotes": quotes,
         "article": article,
+        "claimants": claimants,
         "updated_since": updated.isoformat(),
         "id_range": (low, high),
     }
@@ -348,6 +359,27 @@ def scenarios(data):
         ("search (anonymous)", "anon", [f"{claims}?search={quote(term)}" for term in SEARCH_TERMS]),
         ("similar ?text=", "reviewer", [f"{claims}similar/?text={quote(text)}" for text in near]),
         ("similar /{id}/", "reviewer", [f"{claims}{claim_id}/similar/" for claim_id in data["ids"][:20]]),
+        *claimant_scenarios(data),
+    ]
+
+
+def claimant_scenarios(data):
+    """Claimants: search by any spelling of a name, a claimant's detail (its record), its claims."""
+    if not data["claimants"]:
+        return []
+    found = [f"/api/v1/claimants/?search={quote(term)}" for term in CLAIMANT_TERMS]
+    details = [f"/api/v1/claimants/{claimant}/" for claimant in data["claimants"]]
+    return [
+        ("claimants ?search=", "reviewer", found),
+        ("claimants ?search= (anonymous)", "anon", found),
+        ("claimants list", "reviewer", ["/api/v1/claimants/"]),
+        ("claimant detail (record)", "reviewer", details),
+        ("claimant detail (anonymous)", "anon", details),
+        (
+            "list ?claimant_id=",
+            "reviewer",
+            [f"/api/v1/claims/?claimant_id={claimant}" for claimant in data["claimants"]],
+        ),
     ]
 
 

@@ -1,14 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.html import format_html
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from claims import services
-from claims.models import Article, Claim, Tag, Verdict
+from claims import claimants, services
+from claims.claimant_names import claimant_key
+from claims.models import Article, Claim, Claimant, ClaimantAlias, Tag, Verdict
 from claims.text import normalize_body, search_text
 from claims.validators import validate_span
 from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
@@ -166,30 +169,35 @@ class ArticleAdmin(UserNamesAdmin, admin.ModelAdmin):
 
 
 class ClaimantFilter(admin.SimpleListFilter):
-    """The 30 most frequent claimants: a full distinct list would not scale to a large archive.
+    """The 30 claimants with the most claims, as entities: one organisation is one choice whatever the
+    spelling its claims were entered with. A full list would not scale to a large archive.
 
     Counting them reads every claim, so the list is reused for ten minutes.
     """
 
     title = "claimant"
-    parameter_name = "claimant"
+    parameter_name = "claimant_id"
 
     def lookups(self, request, model_admin):
-        return cache.get_or_set("admin-filter:top-claimants", self.top_claimants, FILTER_CHOICES_SECONDS)
+        return cache.get_or_set("admin-filter:top-claimant-entities", self.top_claimants, FILTER_CHOICES_SECONDS)
 
     @staticmethod
     def top_claimants():
-        top = (
-            Claim.objects.exclude(claimant="")
-            .values("claimant")
+        top = list(
+            Claim.objects.filter(claimant_entity__isnull=False)
+            .values("claimant_entity")
             .annotate(n=Count("id"))
-            .order_by("-n", "claimant")[:30]
+            .order_by("-n", "claimant_entity")[:30]
         )
-        return [(row["claimant"], f"{row['claimant']} ({row['n']})") for row in top]
+        names = dict(Claimant.objects.filter(pk__in=[row["claimant_entity"] for row in top]).values_list("pk", "name"))
+        return [(str(row["claimant_entity"]), f"{names.get(row['claimant_entity'], '?')} ({row['n']})") for row in top]
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(claimant=self.value())
+            try:
+                return queryset.filter(claimant_entity_id=int(self.value()))
+            except ValueError:
+                return queryset.none()
         return queryset
 
 
@@ -227,7 +235,10 @@ class ClaimForm(VersionedAdminForm):
         if article is not None and start is not None and end is not None and quote is not None:
             validate_span(article.body, start, end, quote)
         if self.instance.pk:  # refused now rather than when saving (services.update_claim asks again)
-            refuse_if_forbidden(services.check_claim_change, self.instance, changed_fields(self, Claim))
+            changed = changed_fields(self, Claim)
+            if "claimant_entity" in changed:
+                changed.add("claimant")  # another claimant: the claim shows another name
+            refuse_if_forbidden(services.check_claim_change, self.instance, changed)
         return cleaned
 
 
@@ -238,10 +249,13 @@ class ClaimAdmin(HistoryAdmin):
     list_filter = ["status", VerdictFilter, ClaimantFilter, "tags"]
     # Searched with the claims' full-text index (get_search_results), not a LIKE over every row.
     search_fields = ["quote", "claim_reviewed", "claimant"]
-    search_help_text = 'Words of the quote, reviewed wording or claimant; "a phrase", -excluded, or.'
+    search_help_text = (
+        'Words of the quote, reviewed wording or claimant; "a phrase", -excluded, or. Any name of a claimant '
+        "finds its claims."
+    )
     paginator = EstimatedCountPaginator
     list_select_related = ["article"]
-    autocomplete_fields = ["article"]
+    autocomplete_fields = ["article", "claimant_entity"]
     filter_horizontal = ["tags"]
     readonly_fields = [
         "status",
@@ -262,6 +276,7 @@ class ClaimAdmin(HistoryAdmin):
         "in_context",
         "claim_reviewed",
         "claimant",
+        "claimant_entity",
         "claimed_at",
         "check_worthiness",
         "reasons",
@@ -280,7 +295,14 @@ class ClaimAdmin(HistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return queryset.search(search_term), False
+        found = queryset.search(search_term)
+        # A name of a claimant, however spelt, finds all its claims ("Russian Defence Ministry").
+        alias = (
+            ClaimantAlias.objects.filter(key=claimant_key(search_term)).first() if claimant_key(search_term) else None
+        )
+        if alias is not None:
+            found = found | queryset.filter(claimant_entity_id=alias.claimant_id)
+        return found, False
 
     @admin.display(description="quote")
     def short_quote(self, claim):
@@ -324,14 +346,24 @@ class ClaimAdmin(HistoryAdmin):
         cleaned = form.cleaned_data
         tags = [tag.name for tag in cleaned["tags"]] if "tags" in form.changed_data else None
         if not change:
-            fields = ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_at", "check_worthiness")
+            fields = ("quote", "start", "end", "claim_reviewed", "claimed_at", "check_worthiness")
             claim = services.create_claim(
-                article=cleaned["article"], **{name: cleaned[name] for name in fields}, tags=tags, by=request.user
+                article=cleaned["article"],
+                **{name: cleaned[name] for name in fields},
+                # The claimant picked, else the one the name typed resolves to.
+                claimant="" if cleaned.get("claimant_entity") else cleaned["claimant"],
+                claimant_entity=cleaned.get("claimant_entity"),
+                tags=tags,
+                by=request.user,
             )
             obj.pk, obj.status, obj.version, obj.created_by = claim.pk, claim.status, claim.version, claim.created_by
             obj._state.adding = False
             return
         changes = {name: cleaned[name] for name in form.changed_data if name in services.CLAIM_FIELDS}
+        if "claimant_entity" in changes and "claimant" not in changes:
+            changes["claimant"] = ""  # the claimant picked: the claim shows its name
+        elif "claimant" in changes and "claimant_entity" not in changes:
+            changes["claimant_entity"] = None  # the name typed: resolved to its claimant
         if {"quote", "start", "end"} & set(changes):
             changes.update(quote=cleaned["quote"], start=cleaned["start"], end=cleaned["end"])
         if changes or tags is not None:
@@ -362,6 +394,209 @@ class ClaimAdmin(HistoryAdmin):
     @admin.action(description="Dismiss selected claims (editors)")
     def dismiss_claims(self, request, queryset):
         self._triage(request, queryset, Claim.Status.DISMISSED)
+
+
+class ClaimantAliasForm(forms.ModelForm):
+    """An alias: its key is its normalised name, which must name no other claimant."""
+
+    class Meta:
+        model = ClaimantAlias
+        fields = ["name"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        key = claimant_key(name)
+        if not key:
+            raise forms.ValidationError("Enter a name with at least one letter or digit.")
+        clash = ClaimantAlias.objects.filter(key=key).exclude(pk=self.instance.pk).select_related("claimant").first()
+        if clash is not None and clash.claimant_id != getattr(self.instance, "claimant_id", None):
+            raise forms.ValidationError(
+                f"“{name}” already names claimant {clash.claimant_id} ({clash.claimant.name}): merge the two instead."
+            )
+        self.instance.key = key
+        return name
+
+
+class ClaimantAliasInline(admin.TabularInline):
+    model = ClaimantAlias
+    form = ClaimantAliasForm
+    extra = 1
+    fields = ["name", "key"]
+    readonly_fields = ["key"]
+
+
+class ClaimantForm(VersionedAdminForm):
+    class Meta:
+        model = Claimant
+        fields = ["name", "type", "description", "same_as", "version"]
+        help_texts = {"same_as": 'A JSON list of http(s) URLs, e.g. ["https://www.wikidata.org/wiki/Q159"].'}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        key = claimant_key(name)
+        if not key:
+            raise forms.ValidationError("Enter a name with at least one letter or digit.")
+        clash = ClaimantAlias.objects.filter(key=key).select_related("claimant")
+        if self.instance.pk:
+            clash = clash.exclude(claimant=self.instance)
+        if clash.exists():
+            other = clash.first().claimant
+            raise forms.ValidationError(
+                f"“{name}” already names claimant {other.pk} ({other.name}): merge them instead."
+            )
+        return name
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        Claimant.objects.all(), widget=forms.RadioSelect, empty_label=None, label="The claimant that stays"
+    )
+    reason = forms.CharField(required=False, max_length=500, label="Why (for the history)")
+
+
+@admin.register(Claimant)
+class ClaimantAdmin(HistoryAdmin):
+    """Claimants: their names (aliases), type and links; their claims and record; merging duplicates (editors)."""
+
+    form = ClaimantForm
+    inlines = [ClaimantAliasInline]
+    list_display = ["name", "type", "claim_count", "verified_count"]
+    list_filter = ["type"]
+    search_fields = ["name", "aliases__name"]
+    search_help_text = "Any of its names, however spelt."
+    fields = [
+        "name",
+        "type",
+        "description",
+        "same_as",
+        "record",
+        "latest_claims",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = ["record", "latest_claims", "created_at", "updated_at"]
+    actions = ["merge_selected"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        claims = Claim.objects.filter(claimant_entity=OuterRef("pk")).order_by().values("claimant_entity")
+        count = claims.annotate(n=Count("pk")).values("n")
+        verified = claims.filter(status=Claim.Status.VERIFIED).annotate(n=Count("pk")).values("n")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_total=Coalesce(Subquery(count), 0), verified_total=Coalesce(Subquery(verified), 0))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        key = claimant_key(search_term)
+        if not key:
+            return queryset, False
+        aliases = ClaimantAlias.objects.filter(key__contains=key).values("claimant_id")
+        return queryset.filter(pk__in=aliases), False
+
+    @admin.display(description="claims", ordering="claim_total")
+    def claim_count(self, claimant):
+        url = reverse("admin:claims_claim_changelist") + f"?claimant_id={claimant.pk}"
+        return format_html('<a href="{}">{}</a>', url, claimant.claim_total)
+
+    @admin.display(description="verified", ordering="verified_total")
+    def verified_count(self, claimant):
+        return claimant.verified_total
+
+    @admin.display(description="record (published verdicts)")
+    def record(self, claimant):
+        if not claimant.pk:
+            return "—"
+        record = claimants.claimant_record(claimant)
+        labels = dict(Verdict.choices)
+        rows = [(labels[verdict], count) for verdict, count in record["verdicts"].items() if count]
+        if not rows:
+            return "No published verdict yet."
+        return format_html(
+            "{} verified claim(s): {}", record["total"], format_html_join(", ", "{} {}", ((n, v) for v, n in rows))
+        )
+
+    @admin.display(description="latest claims")
+    def latest_claims(self, claimant):
+        if not claimant.pk:
+            return "—"
+        claims = Claim.objects.filter(claimant_entity=claimant).order_by("-id")[:20]
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> ({})</li>',
+            ((reverse("admin:claims_claim_change", args=[c.pk]), str(c), c.get_status_display()) for c in claims),
+        )
+        url = reverse("admin:claims_claim_changelist") + f"?claimant_id={claimant.pk}"
+        return format_html('<ul>{}</ul><a href="{}">All its claims</a>', items, url)
+
+    def save_model(self, request, obj, form, change):
+        """Through ``claims.claimants``: history, and a new name written on the claimant's claims."""
+        values = {name: form.cleaned_data[name] for name in ("name", "type", "description", "same_as")}
+        if not change:
+            created = claimants.create_claimant(**values, by=request.user)
+            obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
+            obj._state.adding = False
+        else:
+            # The version the form was opened at: a claimant changed since is refused, not overwritten.
+            claimants.update_claimant(
+                obj, **values, aliases=None, version=form.cleaned_data["version"], by=request.user
+            )
+
+    def save_formset(self, request, form, formset, change):
+        """Aliases: one per normalised name. A row whose name the claimant already has (its own name, a
+        saved alias, another row of the form) adds nothing."""
+        if formset.model is not ClaimantAlias:
+            return super().save_formset(request, form, formset, change)
+        aliases = formset.save(commit=False)
+        for removed in formset.deleted_objects:
+            removed.delete()
+        for alias in aliases:
+            if not ClaimantAlias.objects.filter(key=alias.key).exclude(pk=alias.pk).exists():
+                alias.save()
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        claimant = form.instance
+        key = claimant_key(claimant.name)
+        ClaimantAlias.objects.get_or_create(key=key, defaults={"claimant": claimant, "name": claimant.name})
+
+    @admin.action(description="Merge selected claimants into one (editors)", permissions=["change"])
+    def merge_selected(self, request, queryset):
+        selected = list(queryset.order_by("pk"))
+        form = MergeForm(request.POST if "apply" in request.POST else None)
+        form.fields["into"].queryset = Claimant.objects.filter(pk__in=[c.pk for c in selected])
+        if len(selected) < 2:
+            self.message_user(request, "Select at least two claimants to merge.", messages.WARNING)
+            return None
+        if form.is_valid():
+            into = form.cleaned_data["into"]
+            merged = 0
+            for duplicate in selected:
+                if duplicate.pk == into.pk:
+                    continue
+                try:
+                    claimants.merge_claimants(
+                        duplicate, into=into, by=request.user, reason=form.cleaned_data["reason"] or None
+                    )
+                except (ValidationError, PermissionDenied) as exc:
+                    reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                    self.message_user(request, f"{duplicate}: {reason}", messages.WARNING)
+                    continue
+                merged += 1
+            self.message_user(request, f"{merged} claimant(s) merged into “{into}”.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "claimants": selected,
+            "form": form,
+            "title": "Merge claimants",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/claimant/merge_form.html", context)
 
 
 @admin.register(Tag)

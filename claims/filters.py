@@ -4,8 +4,10 @@ from datetime import UTC
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
-from claims.models import Claim, Verdict
+from claims.claimant_names import claimant_key
+from claims.models import Claim, Claimant, ClaimantAlias, Verdict
 from factcheck.filters import FilterSet, IdFilter
 
 
@@ -35,16 +37,39 @@ class ClaimFilter(FilterSet):
     verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices, distinct=False)
     article = IdFilter(field_name="article_id")
     claimant = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
+    claimant_id = IdFilter(field_name="claimant_entity_id", label="The claimant entity's id (claimants/)")
     tag = django_filters.CharFilter(field_name="tags__name", max_length=50, distinct=False, method="filter_tag")
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     search = django_filters.CharFilter(method="filter_search", max_length=500, label="Full-text search")
 
     class Meta:
         model = Claim
-        fields = ["status", "verdict", "article", "claimant", "tag", "updated_since", "search"]
+        fields = ["status", "verdict", "article", "claimant", "claimant_id", "tag", "updated_since", "search"]
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__name=value.lower())
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+
+class ClaimantFilter(FilterSet):
+    """The claimant list's filters: ``search`` (any of its names) and ``type``."""
+
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=300,
+        label="A part of any of its names, compared normalised (case, punctuation, UK/US spelling, word order)",
+    )
+    type = django_filters.MultipleChoiceFilter(choices=Claimant.Type.choices, distinct=False)
+
+    class Meta:
+        model = Claimant
+        fields = ["search", "type"]
+
+    def filter_search(self, queryset, name, value):
+        # A substring of a normalised alias key: a trigram GIN index serves it on PostgreSQL (migration 0010).
+        key = claimant_key(value)
+        if not key:
+            return queryset.none()
+        return queryset.filter(Exists(ClaimantAlias.objects.filter(claimant=OuterRef("pk"), key__contains=key)))

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from claims.search import search_claims
 from claims.text import normalize_body
-from claims.validators import http_url, validate_language
+from claims.validators import http_url, validate_language, validate_same_as
 from factcheck.roles import is_newsroom
 
 ARTICLE_BODY_MAX_CHARS = 500_000
@@ -203,6 +203,75 @@ RATING_VALUES = {
 }
 
 
+class ClaimantType(models.TextChoices):
+    """What a claimant is: exported as a schema.org ``Person``, ``Organization`` or ``GovernmentOrganization``."""
+
+    PERSON = "person", "Person"
+    ORGANIZATION = "organization", "Organization"
+    GOVERNMENT = "government", "Government organization"
+
+
+class ClaimantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Newsroom members see every claimant; everyone else, those with a verified claim."""
+        if is_newsroom(user):
+            return self
+        return self.filter(Exists(Claim.objects.verified().filter(claimant_entity=OuterRef("pk"))))
+
+
+class Claimant(models.Model):
+    """Who made claims: one entity whatever the spelling of its name (``ClaimantAlias``, ``claims.claimants``)."""
+
+    Type = ClaimantType
+
+    name = models.CharField(max_length=300, help_text="The name claims show (their `claimant`).")
+    type = models.CharField(max_length=20, choices=ClaimantType.choices, default=ClaimantType.ORGANIZATION)
+    description = models.TextField(blank=True, max_length=1000, help_text="Who this is, in a sentence.")
+    # db_default too: the demo generator writes claimants with COPY and plain INSERTs.
+    same_as = models.JSONField(
+        default=list,
+        db_default=[],
+        blank=True,
+        validators=[validate_same_as],
+        help_text="http(s) URLs that identify the claimant (Wikidata, an official site): schema.org sameAs.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, db_default=1)
+
+    history = HistoricalRecords()
+    objects = ClaimantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=ClaimantType.values), name="claimant_type_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="claimant_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ClaimantAlias(models.Model):
+    """A name of a claimant. ``key`` (``claims.claimant_names.claimant_key``) is unique across claimants:
+    one entity per name whatever the spelling. The claimant's own name is one of its aliases."""
+
+    claimant = models.ForeignKey(Claimant, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300)
+    key = models.CharField(max_length=300, unique=True, help_text="The normalised name (claims.claimant_names).")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claimant", "name"]
+        verbose_name_plural = "claimant aliases"
+        constraints = [models.CheckConstraint(condition=~Q(key=""), name="claimant_alias_key_not_empty")]
+
+    def __str__(self):
+        return self.name
+
+
 class ClaimStatus(models.TextChoices):
     CANDIDATE = "candidate", "Candidate"
     ACCEPTED = "accepted", "Accepted"
@@ -220,6 +289,10 @@ class Claim(models.Model):
     end = models.PositiveIntegerField(help_text="Offset just past the last character of the quote.")
     claim_reviewed = models.TextField(blank=True, help_text="Reviewer-edited wording of the claim.")
     claimant = models.CharField(max_length=300, blank=True, db_index=True)
+    # The entity; ``claimant`` is its name as the API shows it (kept equal to ``claimant_entity.name``).
+    claimant_entity = models.ForeignKey(
+        Claimant, null=True, blank=True, on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     claimed_at = models.DateField(null=True, blank=True, help_text="When the claim was made.")
     check_worthiness = models.FloatField(default=0.5)
     # db_default too: the demo generator and benchmarks write claims with COPY and plain INSERTs.
@@ -256,6 +329,11 @@ class Claim(models.Model):
             models.Index(fields=["check_worthiness", "id"], name="claim_worthiness_id"),
             models.Index(fields=["status", "check_worthiness", "id"], name="claim_status_worthiness_id"),
             models.Index(fields=["created_at", "id"], name="claim_created_at_id"),
+            # claims/?claimant_id= by id; a claimant's record (its verified claims' verdicts).
+            models.Index(fields=["claimant_entity", "id"], name="claim_claimant_id"),
+            models.Index(
+                fields=["claimant_entity", "verdict"], condition=Q(status="verified"), name="claim_verified_claimant"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["article", "start", "end"], name="claim_unique_span"),

@@ -13,6 +13,8 @@ NEWSROOM_PERMISSIONS = [
     "claims.change_claim",
     "claims.view_tag",
     "claims.add_tag",
+    "claims.view_claimant",
+    "claims.view_claimantalias",
     "reviews.view_review",
     "reviews.add_review",
     "reviews.change_review",
@@ -22,7 +24,18 @@ NEWSROOM_PERMISSIONS = [
     "reviews.change_evidence",
     "reviews.delete_evidence",
 ]
-GROUP_PERMISSIONS = {REVIEWERS: NEWSROOM_PERMISSIONS, EDITORS: [*NEWSROOM_PERMISSIONS, "claims.change_tag"]}
+# Editors edit claimants and their aliases, and merge duplicates (a merge deletes the duplicate).
+CLAIMANT_EDITING = [
+    "claims.add_claimant",
+    "claims.change_claimant",
+    "claims.add_claimantalias",
+    "claims.change_claimantalias",
+    "claims.delete_claimantalias",
+]
+GROUP_PERMISSIONS = {
+    REVIEWERS: NEWSROOM_PERMISSIONS,
+    EDITORS: [*NEWSROOM_PERMISSIONS, "claims.change_tag", *CLAIMANT_EDITING],
+}
 
 
 def ensure_groups(**kwargs):

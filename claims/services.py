@@ -11,14 +11,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims import extraction, signals
+from claims import claimants, extraction, signals
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag, compute_content_hash
 from claims.validators import http_url, locate_quote, validate_span
 from factcheck.concurrency import advance_version, bump_version
 from factcheck.roles import is_editor
 
 ARTICLE_FIELDS = ("title", "url", "publisher", "author", "published_at", "language", "body")
-CLAIM_FIELDS = ("quote", "start", "end", "claim_reviewed", "claimant", "claimed_at", "check_worthiness", "status")
+CLAIM_FIELDS = (
+    "quote",
+    "start",
+    "end",
+    "claim_reviewed",
+    "claimant",
+    "claimant_entity",
+    "claimed_at",
+    "check_worthiness",
+    "status",
+)
 # Raised by ``extract_claims`` and ``check_worthiness``: the text took longer than its time budget
 # (nothing was stored); the text is in a language extraction does not read (``extraction.SUPPORTED_LANGUAGES``).
 ExtractionTimeout = extraction.ExtractionTimeout
@@ -275,6 +285,7 @@ def create_claim(
     end=None,
     claim_reviewed="",
     claimant="",
+    claimant_entity=None,
     claimed_at=None,
     check_worthiness=0.5,
     status=Claim.Status.CANDIDATE,
@@ -285,12 +296,16 @@ def create_claim(
     """Take a claim from ``article`` at ``start``/``end``, or where ``quote`` occurs once; return it.
 
     ``claimed_at`` defaults to the day the article was published; ``status`` is checked as triage
-    would check it (``check_status_change``).
+    would check it (``check_status_change``). The claimant is ``claimant_entity`` or the one the name
+    ``claimant`` resolves to (``claims.claimants.resolve``: found by its normalised name, else created);
+    the claim shows its name.
     """
+    claimant, claimant_entity = claimants.claimant_for_claim(name=claimant, entity=claimant_entity, by=by)
     claim = Claim(
         article=article,
         claim_reviewed=claim_reviewed,
         claimant=claimant,
+        claimant_entity=claimant_entity,
         claimed_at=claimed_at if claimed_at is not None else article.published_on,
         check_worthiness=check_worthiness,
         status=status,
@@ -320,6 +335,11 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if "claimant" in changes or "claimant_entity" in changes:
+        # A name resolves to its claimant; an entity shows its name; neither (null, "") unlinks.
+        changes["claimant"], changes["claimant_entity"] = claimants.claimant_for_claim(
+            name=changes.get("claimant"), entity=changes.get("claimant_entity"), by=by
+        )
     placed = Claim(pk=claim.pk)  # the new span, worked out without touching the claim yet
     _place(
         placed,
@@ -337,7 +357,7 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     advance_version(claim, if_match=if_match, version=version)
     if "check_worthiness" in changes and changes["check_worthiness"] != claim.check_worthiness:
         claim.check_worthiness_reasons = []  # they explained the extractor's score, not this one
-    for field in ("claim_reviewed", "claimant", "claimed_at", "check_worthiness", "status"):
+    for field in ("claim_reviewed", "claimant", "claimant_entity", "claimed_at", "check_worthiness", "status"):
         if field in changes:
             setattr(claim, field, changes[field])
     _record(claim, by=by, reason=reason)

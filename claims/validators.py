@@ -45,3 +45,20 @@ def locate_quote(body, quote):
     if body.find(quote, first + 1) >= 0:
         raise ValidationError({"start": "quote occurs more than once in the article; give start and end."})
     return first, first + len(quote)
+
+
+MAX_SAME_AS = 20
+
+
+def validate_same_as(value):
+    """A claimant's ``same_as``: a list of at most 20 distinct http(s) URLs of at most 2,000 characters."""
+    if not isinstance(value, list):
+        raise ValidationError("Enter a list of URLs.")
+    if len(value) > MAX_SAME_AS:
+        raise ValidationError(f"Enter at most {MAX_SAME_AS} URLs.")
+    for url in value:
+        if not isinstance(url, str) or len(url) > 2000:
+            raise ValidationError("Each URL must be text of at most 2000 characters.")
+        http_url(url)
+    if len(set(value)) != len(value):
+        raise ValidationError("A URL is listed twice.")

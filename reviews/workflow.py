@@ -284,6 +284,8 @@ def submit(review, *, by):
 def publish(review, *, by):
     """Publish a submitted review (editors only); the claim's previous published review is superseded.
 
+    The claim needs its reviewed wording (``claim_reviewed``): the ClaimReview's ``claimReviewed``.
+
     The review, then its claim are locked, so two editors publishing reviews of one claim at once are
     serialised and there is never a moment with two published reviews (also a database constraint).
     Review before claim, as everywhere: an edit of the review checks its claim reference (a deferred
@@ -295,6 +297,11 @@ def publish(review, *, by):
     claim = Claim.objects.select_for_update().get(pk=review.claim_id)
     if review.state != Review.State.SUBMITTED:
         raise InvalidTransition(f"Only submitted reviews can be published; this review is {review.state}.")
+    if not claim.claim_reviewed.strip():
+        # ClaimReview's claimReviewed is the reviewed wording, never the raw quote in its place.
+        raise ValidationError(
+            {"claim_reviewed": ["The claim has no reviewed wording: set the claim's claim_reviewed before publishing."]}
+        )
     now = timezone.now()
     review.record = record.snapshot(claim, claim.article)
     review.first_published_at = now

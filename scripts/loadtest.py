@@ -63,7 +63,9 @@ for a in range({articles}):
     )
     for s, sentence in enumerate(sentences):
         start = article.body.index(sentence)
-        Claim.objects.create(article=article, quote=sentence, start=start, end=start + len(sentence), status="accepted")
+        # With its reviewed wording, which publishing requires.
+        Claim.objects.create(article=article, quote=sentence, start=start, end=start + len(sentence),
+                             claim_reviewed=sentence, status="accepted")
 print(",".join(str(pk) for pk in Claim.objects.values_list("pk", flat=True)))
 """
 

@@ -133,6 +133,8 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     start = factory.LazyAttribute(lambda o: o.article.body.index(SENTENCES[o.sentence]))
     end = factory.LazyAttribute(lambda o: o.start + len(SENTENCES[o.sentence]))
     quote = factory.LazyAttribute(lambda o: o.article.body[o.start : o.end])
+    # The reviewed wording, which publishing requires (reviews.workflow.publish): the sentence itself.
+    claim_reviewed = factory.LazyAttribute(lambda o: o.quote)
     claimant = "The ministry"
     check_worthiness = 0.8
     status = Claim.Status.ACCEPTED

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from claims import extraction, services
-from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim
+from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Claimant
 from claims.validators import http_url, validate_language
 from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
 from factcheck.formats import iso_datetime
@@ -176,6 +176,21 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
         help_text="Why extraction gave its score (`number`, `named source`, `speculation`, …); empty for a claim "
         "entered by hand or whose score was set by hand. Shown to reviewers and editors only.",
     )
+    claimant = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Who made the claim: its claimant's name. A name given is resolved to its claimant (found by "
+        "its normalised name, else created; `claimants/`) and the claim shows that claimant's name.",
+    )
+    claimant_id = IntegerPrimaryKeyRelatedField(
+        source="claimant_entity",
+        queryset=Claimant.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The claimant (`claimants/{id}/`); null when the claim names none. Give it, or `claimant`, "
+        "or both when the name is one of that claimant's.",
+    )
     tags = TagsField(required=False, max_length=50)
     version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_OFFSET)
 
@@ -189,6 +204,7 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
             "end",
             "claim_reviewed",
             "claimant",
+            "claimant_id",
             "claimed_at",
             "check_worthiness",
             "check_worthiness_reasons",
@@ -215,6 +231,7 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
             "end": claim.end,
             "claim_reviewed": claim.claim_reviewed,
             "claimant": claim.claimant,
+            "claimant_id": claim.claimant_entity_id,
             "claimed_at": claim.claimed_at.isoformat() if claim.claimed_at is not None else None,
             "check_worthiness": float(claim.check_worthiness),
         }
@@ -387,3 +404,100 @@ class UnsupportedLanguageSerializer(serializers.Serializer):
 
 def unsupported_language_body(exc):
     return {"detail": str(exc), "code": "unsupported_language", "supported_languages": exc.supported_languages}
+
+
+# --- Claimants -------------------------------------------------------------------------------------
+
+
+class ClaimantSerializer(JSONTypesMixin, serializers.Serializer):
+    """A claimant: one entity whatever the spelling of its name. Editors create and change them."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=300, help_text="The name its claims show (their `claimant`).")
+    type = serializers.ChoiceField(
+        choices=Claimant.Type.choices,
+        required=False,
+        help_text="`person`, `organization` or `government` (ClaimReview: Person, Organization, "
+        "GovernmentOrganization). Guessed from the name when a claimant is created without it.",
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    same_as = serializers.ListField(
+        child=serializers.CharField(max_length=2000, validators=[http_url]),
+        required=False,
+        max_length=20,
+        help_text="http(s) URLs that identify it (Wikidata, an official site): ClaimReview `sameAs`.",
+    )
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=300),
+        required=False,
+        max_length=100,
+        help_text="Its names, its own included. Writing replaces the other names; each must name no other "
+        "claimant (compared by normalised name: case, punctuation, UK/US spelling, word order, titles).",
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_OFFSET,
+        help_text="The version you read: a PATCH names it here or in `If-Match` (stale: 409 or 412; neither: 428).",
+    )
+
+    def to_representation(self, claimant):
+        zone = timezone.get_current_timezone()
+        return {
+            "id": claimant.id,
+            "name": claimant.name,
+            "type": claimant.type,
+            "description": claimant.description,
+            "same_as": list(claimant.same_as),
+            "aliases": sorted(alias.name for alias in claimant.aliases.all()),
+            "created_at": iso_datetime(claimant.created_at, zone),
+            "updated_at": iso_datetime(claimant.updated_at, zone),
+            "version": claimant.version,
+        }
+
+
+class ClaimantRecordSerializer(serializers.Serializer):
+    """The claimant's record: its published verdicts, counted."""
+
+    total = serializers.IntegerField(help_text="Verified claims (with a published review).")
+    verdicts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Verified claims per published verdict; every verdict listed, zero included.",
+    )
+
+
+class ClaimantClaimSerializer(serializers.Serializer):
+    """One of a claimant's latest claims, in short: open it at `claims/{id}/`."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Claim.Status.choices)
+    verdict = serializers.CharField(help_text="The published verdict; empty until published.")
+
+
+class ClaimantDetailSerializer(ClaimantSerializer):
+    """A claimant with its record, its latest claims and the link to all of them."""
+
+    record = ClaimantRecordSerializer(read_only=True)
+    claim_count = serializers.IntegerField(read_only=True, help_text="Its claims you can see.")
+    claims_url = serializers.CharField(read_only=True, help_text="Its claims: `claims/?claimant_id={id}`.")
+    latest_claims = ClaimantClaimSerializer(many=True, read_only=True, help_text="Up to 5, newest first.")
+
+    def to_representation(self, claimant):
+        return {
+            **super().to_representation(claimant),
+            "record": claimant.record,
+            "claim_count": claimant.claim_count,
+            "claims_url": claimant.claims_url,
+            "latest_claims": claimant.latest_claims,
+        }
+
+
+class ClaimantMergeSerializer(JSONTypesMixin, serializers.Serializer):
+    into = IntegerPrimaryKeyRelatedField(
+        queryset=Claimant.objects.all(), help_text="The claimant that stays; this one is merged into it and deleted."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="Why, for the history (optional)."
+    )

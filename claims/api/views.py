@@ -7,7 +7,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -15,13 +15,16 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BooleanField, CharField, ChoiceField, IntegerField, ListField
 from rest_framework.views import APIView
 
-from claims import services, similarity
+from claims import claimants, services, similarity
 from claims.api.filters import LIMIT_MAX, TEXT_MAX_LENGTH, SimilarQueryForm
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
     CheckWorthinessResultsSerializer,
     CheckWorthinessSerializer,
+    ClaimantDetailSerializer,
+    ClaimantMergeSerializer,
+    ClaimantSerializer,
     ClaimSerializer,
     ClaimUpdateSerializer,
     CreatedArticleSerializer,
@@ -32,10 +35,10 @@ from claims.api.serializers import (
     extraction_outcome,
     unsupported_language_body,
 )
-from claims.filters import ClaimFilter
-from claims.models import Article, Claim
+from claims.filters import ClaimantFilter, ClaimFilter
+from claims.models import Article, Claim, Claimant
 from factcheck.api import CreatedLocationMixin, PutBodyRequiredMixin, VersionedMixin, created_location
-from factcheck.permissions import IsNewsroom
+from factcheck.permissions import IsEditor, IsNewsroom
 
 LIMIT_SCHEMA = {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
@@ -368,3 +371,94 @@ class ClaimViewSet(
         )
         self.shown(match["claim"] for match in matches)
         return Response(SimilarClaimSerializer(matches, many=True, context=self.get_serializer_context()).data)
+
+
+LATEST_CLAIMS = 5
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: ClaimantDetailSerializer}),
+    retrieve=extend_schema(responses={200: ClaimantDetailSerializer}),
+    partial_update=extend_schema(responses={200: ClaimantDetailSerializer}),
+)
+class ClaimantViewSet(
+    CreatedLocationMixin,
+    VersionedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Claimants: who made claims, one entity whatever the spelling of its name.
+
+    Anonymous clients (and users outside the newsroom) see the claimants of verified claims, and a record
+    built from published verdicts only; reviewers and editors see every claimant. Editors create and
+    change them (PATCH, naming the version read in ``If-Match`` or ``version``), and merge a duplicate
+    into another (``merge/``); reviewers get 403.
+    """
+
+    serializer_class = ClaimantSerializer
+    filterset_class = ClaimantFilter
+    ordering_fields = ["id", "created_at", "updated_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.request.method not in permissions.SAFE_METHODS:
+            return [IsEditor()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        return Claimant.objects.visible_to(self.request.user).prefetch_related("aliases")
+
+    def get_serializer_class(self):
+        return ClaimantDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+
+    def _detail(self, claimant, status_code=status.HTTP_200_OK, headers=None):
+        """The claimant's detail: its record (published verdicts), its claims you can see, the latest five."""
+        claimant = self.get_queryset().get(pk=claimant.pk)
+        claims = Claim.objects.visible_to(self.request.user).filter(claimant_entity=claimant)
+        claimant.record = claimants.claimant_record(claimant)
+        claimant.claim_count = claims.count()
+        claimant.claims_url = reverse("claim-list", request=self.request) + f"?claimant_id={claimant.pk}"
+        claimant.latest_claims = list(claims.order_by("-id").values("id", "status", "verdict")[:LATEST_CLAIMS])
+        data = ClaimantDetailSerializer(self.remember(claimant), context=self.get_serializer_context()).data
+        return Response(data, status=status_code, headers=headers)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = {name: value for name, value in serializer.validated_data.items() if name != "version"}
+        claimant = claimants.create_claimant(**data, by=request.user)
+        return self._detail(
+            claimant, status.HTTP_201_CREATED, created_location(request, self.basename, {"id": claimant.pk})
+        )
+
+    def update(self, request, *args, **kwargs):
+        claimant = self.get_object()
+        serializer = self.get_serializer(claimant, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        claimant = claimants.update_claimant(
+            claimant, **serializer.validated_data, if_match=self.if_match(), by=request.user
+        )
+        return self._detail(claimant)
+
+    @extend_schema(request=ClaimantMergeSerializer, responses={200: ClaimantDetailSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None, filter_backends=[])
+    def merge(self, request, pk=None):
+        """Merge this claimant into ``into`` (editors): its names and claims move there, each claim showing the
+        survivor's name with a history record; this claimant is deleted (its history records why). Answers the
+        survivor. A verified claim's published record keeps the name it was published with until a correction."""
+        duplicate = self.get_object()
+        serializer = ClaimantMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        survivor = claimants.merge_claimants(
+            duplicate,
+            into=serializer.validated_data["into"],
+            by=request.user,
+            reason=serializer.validated_data.get("reason") or None,
+        )
+        return self._detail(survivor)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from claims.claimants import resolve_many
 from claims.extraction.attribution import PROVENANCE, Attribution, attribute, quotation_speakers
 from claims.extraction.claimants import Speakers
 from claims.extraction.model import model
@@ -350,7 +351,8 @@ def extract_claims(article, *, by=None):
 
     Idempotent: a candidate overlapping a claim the article already has (extracted before, or
     entered by hand) is not proposed again. New claims are ``candidate``s, created by ``by``,
-    dated from the article and recorded in the history. Raises ``ExtractionTimeout``, having
+    dated from the article and recorded in the history, each linked to its claimant
+    (``claims.claimants.resolve_many``). Raises ``ExtractionTimeout``, having
     stored nothing, when the text takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` seconds, and
     ``UnsupportedLanguage`` when the article is in a language the extractor does not read.
     """
@@ -384,6 +386,13 @@ def extract_claims(article, *, by=None):
         if not new:
             return []
         user = by if by is not None and by.is_authenticated else None
+        # Each claimant name resolved to its entity (found by its normalised name, else created); the
+        # claim shows the entity's name.
+        entities = resolve_many([claim.claimant for claim in new], by=by)
+        for claim in new:
+            entity = entities.get(claim.claimant)
+            if entity is not None:
+                claim.claimant_entity, claim.claimant = entity, entity.name
         return bulk_create_with_history(
             new, Claim, batch_size=500, default_user=user, default_change_reason="extracted"
         )

@@ -184,6 +184,16 @@ URL = {"type": "string", "format": "uri"}
 EXPORT_SCHEMAS = {
     "ClaimReviewOrganization": _thing("Organization", ["name"], name=TEXT, url=TEXT),
     "ClaimReviewPerson": _thing("Person", ["name"], name=TEXT),
+    # The claimant (``itemReviewed.author``), typed by its entity (claims.Claimant.type), with its links.
+    "ClaimReviewClaimant": {
+        "type": "object",
+        "properties": {
+            "@type": {"type": "string", "enum": ["Person", "Organization", "GovernmentOrganization"]},
+            "name": TEXT,
+            "sameAs": {"type": "array", "items": URL},
+        },
+        "required": ["@type", "name"],
+    },
     "ClaimReviewRating": _thing(
         "Rating",
         ["alternateName"],
@@ -208,7 +218,7 @@ EXPORT_SCHEMAS = {
     "ClaimReviewClaim": _thing(
         "Claim",
         ["appearance"],
-        author=_ref("ClaimReviewPerson"),
+        author=_ref("ClaimReviewClaimant"),
         datePublished=DATE,
         appearance=_ref("ClaimReviewAppearance"),
     ),

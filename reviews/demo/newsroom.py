@@ -20,11 +20,12 @@ class Newsroom:
     Ids come from ``next_ids(model, count)`` so that appending to a database never reuses one.
     """
 
-    def __init__(self, *, seed, next_ids, reviewers, editors, tags, total_claims, **shares):
+    def __init__(self, *, seed, next_ids, reviewers, editors, tags, total_claims, claimants=None, **shares):
         self.rng = DemoRandom(seed)
         self.next_ids = next_ids
         self.reviewers = reviewers
         self.tags = tags  # name -> id
+        self.claimants = claimants or {}  # claimant as the text has it -> (entity id, entity name)
         self.total_claims = total_claims
         self.verified_fraction = shares["verified_fraction"]
         self.in_review_fraction = shares["in_review_fraction"]
@@ -93,6 +94,7 @@ class Newsroom:
                 outcome = self._outcome()
                 claim_created = created + timedelta(minutes=rng.randint(1, 240))
                 reviewed = outcome in REVIEWED_OUTCOMES
+                entity_id, claimant = self.claimants.get(quoted.claimant, (None, quoted.claimant))
                 batch.claims.append(
                     ClaimRow(
                         id=claim_id,
@@ -100,8 +102,13 @@ class Newsroom:
                         quote=quoted.quote,
                         start=quoted.start,
                         end=quoted.end,
-                        claim_reviewed=capitalize(quoted.clause) + "." if reviewed and rng.random() < 0.7 else "",
-                        claimant=quoted.claimant,
+                        # A published review needs the reviewed wording (reviews.workflow.publish).
+                        claim_reviewed=(
+                            capitalize(quoted.clause) + "."
+                            if reviewed and (rng.random() < 0.7 or outcome == Claim.Status.VERIFIED)
+                            else ""
+                        ),
+                        claimant=claimant,
                         claimed_at=when.date(),
                         check_worthiness=round((rng.random() + rng.random()) / 2, 3),
                         # A claim is accepted before it is reviewed; its reviews then decide its status.
@@ -111,6 +118,7 @@ class Newsroom:
                         created_at=claim_created,
                         updated_at=claim_created,
                         version=1,
+                        claimant_entity_id=entity_id,
                     )
                 )
                 for name in dict.fromkeys(quoted.tags):

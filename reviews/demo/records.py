@@ -43,6 +43,7 @@ class ClaimRow(NamedTuple):
     created_at: datetime
     updated_at: datetime
     version: int
+    claimant_entity_id: int | None  # the claimant entity whose name ``claimant`` is (claims.claimants)
 
 
 class ClaimTagRow(NamedTuple):

@@ -13,11 +13,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
+from claims.claimants import resolve_many
 from claims.models import Claim, Tag
 from factcheck.roles import EDITORS, REVIEWERS
 from reviews.demo.newsroom import Newsroom
 from reviews.demo.records import TABLES
-from reviews.demo.vocabulary import TAG_NAMES
+from reviews.demo.vocabulary import SPEAKERS, TAG_NAMES
 
 DEMO_REVIEWERS = 20
 DEMO_EDITORS = 5
@@ -108,6 +109,7 @@ def write_demo_data(*, claims, batch_size, seed, verified_fraction, in_review_fr
             verified_fraction=verified_fraction,
             in_review_fraction=in_review_fraction,
             claims_per_article=claims_per_article,
+            claimants=demo_claimants(),
         )
         sizes = [min(batch_size, claims - done) for done in range(0, claims, batch_size)]
         if vendor == "postgresql" and not connection.in_atomic_block:
@@ -167,6 +169,13 @@ def _write_pipelined(newsroom, sizes, totals, progress):
     writer_thread.join()
     if failures:
         raise failures[0]
+
+
+def demo_claimants():
+    """``{claimant as the demo text has it: (entity id, entity name)}``: every speaker of the vocabulary
+    resolved to its claimant entity (found by its normalised name, else created), once per run."""
+    names = [claimant for speakers in SPEAKERS.values() for _, claimant in speakers if claimant]
+    return {name: (entity.pk, entity.name) for name, entity in resolve_many(names).items()}
 
 
 def demo_users():

@@ -4,7 +4,12 @@ from functools import partial
 
 from django.conf import settings
 
+from claims.claimant_names import claimant_type
 from reviews.exports.jsontext import chunks, json_list
+
+# The schema.org type of a claimant (``claims.Claimant.type``): Google reads ``Person`` or ``Organization``;
+# ``GovernmentOrganization`` is an ``Organization``.
+CLAIMANT_SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "government": "GovernmentOrganization"}
 
 
 def review_url(claim_id, review_id):
@@ -34,7 +39,8 @@ def claim_review(claim, *, publisher=None, url=None):
     """The schema.org ClaimReview (a dict) of a claim's published review.
 
     ``datePublished`` is the claim's first publication; a correction adds ``dateModified``, when it
-    was published. The claim and its appearance are the published record (``reviews.record``).
+    was published. The claim and its appearance are the published record (``reviews.record``); the
+    claimant's type and ``sameAs`` come from its entity as it is now.
     ``publisher`` and ``url`` (from ``organization()`` and ``review_urls()``) save reading settings per claim.
     """
     detail, article = claim
@@ -55,7 +61,9 @@ def claim_review(claim, *, publisher=None, url=None):
         appearance["inLanguage"] = article["language"]
     item = {"@type": "Claim"}
     if detail["claimant"]:
-        item["author"] = {"@type": "Person", "name": detail["claimant"]}
+        item["author"] = claimant_author(
+            detail["claimant"], article.get("claimant_type"), article.get("claimant_same_as")
+        )
     if detail["claimed_at"]:
         item["datePublished"] = detail["claimed_at"]
     item["appearance"] = appearance
@@ -63,7 +71,8 @@ def claim_review(claim, *, publisher=None, url=None):
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": (url or review_urls())(claim_id=detail["id"], review_id=review["id"]),
-        "claimReviewed": detail["claim_reviewed"] or detail["quote"],
+        # The reviewed wording, which publishing requires (reviews.workflow.publish); never the raw quote.
+        "claimReviewed": detail["claim_reviewed"],
         "author": publisher or organization(),
         "datePublished": review["first_published_at"],
         "reviewRating": rating,
@@ -76,6 +85,15 @@ def claim_review(claim, *, publisher=None, url=None):
     if review["evidence"]:
         result["citation"] = [_citation(evidence) for evidence in review["evidence"]]
     return result
+
+
+def claimant_author(name, type=None, same_as=None):
+    """The ``itemReviewed.author``: the claimant as a ``Person``, ``Organization`` or ``GovernmentOrganization``
+    (its entity's type; guessed from the name for a claim linked to none), with ``sameAs`` when it has links."""
+    author = {"@type": CLAIMANT_SCHEMA_TYPES[type or claimant_type(name)], "name": name}
+    if same_as:
+        author["sameAs"] = list(same_as)
+    return author
 
 
 def _citation(evidence):

@@ -95,7 +95,8 @@ def last_change(queryset):
 
     What an export says about a claim changes only with the claim row (its tags, status, version) or
     its published review (a correction is a new published review, with a new record of the claim
-    and its article; evidence is fixed once published), so the newest ``updated_at`` of the two and
+    and its article; evidence is fixed once published) or its claimant entity (whose type and links
+    ClaimReview shows live), so the newest ``updated_at`` of the three and
     the count (claims leaving the set) tell when it changed. An edit of the article reaches an export
     only with a correction. ``last_modified`` is None when there is nothing to export.
     """
@@ -103,9 +104,14 @@ def last_change(queryset):
     row = (
         queryset.annotate(published=FilteredRelation("reviews", condition=published))
         .filter(published__isnull=False)
-        .aggregate(count=Count("pk"), claim=Max("updated_at"), review=Max("published__updated_at"))
+        .aggregate(
+            count=Count("pk"),
+            claim=Max("updated_at"),
+            review=Max("published__updated_at"),
+            claimant=Max("claimant_entity__updated_at"),
+        )
     )
-    changes = [row[name] for name in ("claim", "review") if row[name] is not None]
+    changes = [row[name] for name in ("claim", "review", "claimant") if row[name] is not None]
     return row["count"], max(changes, default=None)
 
 

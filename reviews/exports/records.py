@@ -32,9 +32,17 @@ CLAIM_COLUMNS = (
     "published__published_at",
     "published__first_published_at",
     "published__correction",
+    # The claimant entity, live (not part of the published record): its id, and what ClaimReview types
+    # its author with (claims.Claimant.type, same_as). Read by name below, not unpacked with the rest.
+    "claimant_entity_id",
+    "claimant_entity__type",
+    "claimant_entity__same_as",
 )
-JSON_COLUMNS = {"published__record", "published__correction"}
+JSON_COLUMNS = {"published__record", "published__correction", "claimant_entity__same_as"}
 REVIEW_ID = CLAIM_COLUMNS.index("published__id")
+CLAIMANT_ID = CLAIM_COLUMNS.index("claimant_entity_id")
+CLAIMANT_TYPE = CLAIM_COLUMNS.index("claimant_entity__type")
+CLAIMANT_SAME_AS = CLAIM_COLUMNS.index("claimant_entity__same_as")
 EVIDENCE_COLUMNS = (
     "review_id",
     "id",
@@ -101,7 +109,7 @@ def build(claims, tag_rows, evidence_rows, render, render_text):
             published_at,
             first_published_at,
             correction,
-        ) = row
+        ) = row[:CLAIMANT_ID]
         record = loads(record)
         published = record["article"]
         published_at = render(published_at)
@@ -114,6 +122,7 @@ def build(claims, tag_rows, evidence_rows, render, render_text):
             "end": record["end"],
             "claim_reviewed": record["claim_reviewed"],
             "claimant": record["claimant"],
+            "claimant_id": row[CLAIMANT_ID],
             "claimed_at": record["claimed_at"],
             "check_worthiness": float(check_worthiness),
             "status": status,
@@ -144,5 +153,9 @@ def build(claims, tag_rows, evidence_rows, render, render_text):
             "author": published["author"],
             "published_at": render_text(published["published_at"]),
             "language": published["language"],
+            # The claimant entity as it is now (a merge or an edit shows at once): ClaimReview's author type
+            # and sameAs. The name stays the published record's.
+            "claimant_type": row[CLAIMANT_TYPE],
+            "claimant_same_as": [] if row[CLAIMANT_SAME_AS] in (None, "[]") else loads(row[CLAIMANT_SAME_AS]),
         }
         yield ExportedClaim(detail, article)

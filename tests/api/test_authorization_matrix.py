@@ -17,7 +17,7 @@ from django.test import Client
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims.models import Claim
+from claims.models import Claim, Claimant
 from reviews.models import Review
 from tests.factories import (
     SENTENCES,
@@ -60,7 +60,15 @@ def world():
     published = ReviewFactory(author=author, state="published")
     verified = published.claim
     superseded = ReviewFactory(claim=verified, author=author, state="superseded")
+    public_claimant = Claimant.objects.create(name="Kremlin", type="government")
+    private_claimant = Claimant.objects.create(name="Vitali Ganchev", type="person")
+    duplicate_claimant = Claimant.objects.create(name="The Kremlin press office", type="government")
+    Claim.objects.filter(pk=verified.pk).update(claimant_entity=public_claimant)
+    Claim.objects.filter(pk=candidate.pk).update(claimant_entity=private_claimant)
     return SimpleNamespace(
+        public_claimant=public_claimant,
+        private_claimant=private_claimant,
+        duplicate_claimant=duplicate_claimant,
         users={
             "author": author,
             "other_reviewer": other,
@@ -138,6 +146,12 @@ READS = {
     ),
     "evidence of a submitted review": ("/api/v1/evidence/{submitted_evidence.pk}/", expect(404, 404, 200, 200, 200)),
     "evidence of a published review": ("/api/v1/evidence/{published_evidence.pk}/", expect(200, 200, 200, 200, 200)),
+    "claimants": ("/api/v1/claimants/", expect(200, 200, 200, 200, 200)),
+    "a claimant of a verified claim": ("/api/v1/claimants/{public_claimant.pk}/", expect(200, 200, 200, 200, 200)),
+    "a claimant with no verified claim": (
+        "/api/v1/claimants/{private_claimant.pk}/",
+        expect(404, 404, 200, 200, 200),
+    ),
     "a user list (there is none)": ("/api/v1/users/", expect(404, 404, 404, 404, 404)),
     "a token list (there is none)": ("/api/v1/auth/tokens/", expect(404, 404, 404, 404, 404)),
 }
@@ -187,6 +201,30 @@ WRITES = {
         "/api/v1/articles/{german_article.pk}/extract/",
         None,
         expect(401, 403, 422, 422, 422),
+    ),
+    "create a claimant": (
+        "post",
+        "/api/v1/claimants/",
+        {"name": "Ministry of Health", "same_as": ["https://example.org/moh"]},
+        expect(401, 403, 403, 403, 201),
+    ),
+    "edit a claimant": (
+        "patch",
+        "/api/v1/claimants/{public_claimant.pk}/",
+        lambda w: {"description": "The Russian presidency.", "version": version_of(w.public_claimant)},
+        expect(401, 403, 403, 403, 200),
+    ),
+    "edit a claimant the public cannot see": (
+        "patch",
+        "/api/v1/claimants/{private_claimant.pk}/",
+        lambda w: {"type": "organization", "version": version_of(w.private_claimant)},
+        expect(401, 403, 403, 403, 200),
+    ),
+    "merge a claimant into another": (
+        "post",
+        "/api/v1/claimants/{duplicate_claimant.pk}/merge/",
+        lambda w: {"into": w.public_claimant.pk},
+        expect(401, 403, 403, 403, 200),
     ),
     "create a claim": (
         "post",
@@ -620,6 +658,8 @@ SAMPLE_ENDPOINTS = [
     ("get", "/api/v1/docs/", None),
     ("post", "/api/v1/auth/token/revoke/", None),
     ("post", "/api/v1/check-worthiness/", {"sentences": ["The ministry said 2,000 soldiers were killed."]}),
+    ("get", "/api/v1/claimants/", None),
+    ("post", "/api/v1/claimants/{duplicate_claimant.pk}/merge/", {"into": 1}),
 ]
 
 

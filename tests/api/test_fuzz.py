@@ -37,6 +37,8 @@ from schemathesis.specs.openapi.checks import (
     use_after_free,
 )
 
+from claims.claimant_names import claimant_key, claimant_type
+from claims.models import Claim, Claimant, ClaimantAlias
 from factcheck.wsgi import application
 from tests.factories import EditorFactory, EvidenceFactory, ReviewerFactory, ReviewFactory
 
@@ -119,7 +121,15 @@ def newsroom(db, keep_the_test_connection):
     editor = EditorFactory(username="fuzz-editor")
     evidence = [EvidenceFactory(review=ReviewFactory(state=state, author=reviewer)) for state in STATES]
     evidence.append(EvidenceFactory(review=ReviewFactory(state="draft", author=editor)))
+    # Claimants: one of verified claims (public), one of a draft's claim (newsroom only).
+    claimants = []
+    for piece, name in ((evidence[2], "Kremlin"), (evidence[0], "Vitali Ganchev")):
+        claimant = Claimant.objects.create(name=name, type=claimant_type(name))
+        ClaimantAlias.objects.create(claimant=claimant, name=name, key=claimant_key(name))
+        Claim.objects.filter(pk=piece.review.claim_id).update(claimant_entity=claimant, claimant=name)
+        claimants.append(claimant.pk)
     ids = {
+        "claimants": claimants,
         "evidence": [piece.pk for piece in evidence],
         "reviews": [piece.review_id for piece in evidence],
         "claims": [piece.review.claim_id for piece in evidence],
@@ -147,7 +157,10 @@ def aim_at_existing_objects(case, ids):
 def name_any_version(case):
     """A change to a claim or review that names no version is a 428 before it reaches the workflow: for
     half of them send ``If-Match: *`` (any version, on purpose), so that the fuzzer gets past it too."""
-    versioned = case.path.startswith(("/api/v1/claims/{id}/", "/api/v1/reviews/{id}/")) and case.path.count("/") == 5
+    versioned = (
+        case.path.startswith(("/api/v1/claims/{id}/", "/api/v1/reviews/{id}/", "/api/v1/claimants/{id}/"))
+        and case.path.count("/") == 5
+    )
     body = case.body if isinstance(case.body, dict) else {}
     headers = case.headers or {}
     unnamed = "version" not in body and not any(name.lower() == "if-match" for name in headers)

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 
+from claims import claimants
 from claims.models import Article, Claim
 from reviews.models import Review
 from tests.factories import SENTENCES, ArticleFactory, ClaimFactory, EvidenceFactory, ReviewFactory
@@ -124,6 +125,15 @@ TAGS = {
     "a string": "economy",
     "deeply nested lists": deeply_nested(),
 }
+# A claimant's names and links: lists that may be empty (no other name, no link), never of bad items.
+NAMES = {name: value for name, value in TEXTS.items() if name != "an empty list"}
+LINKS = {
+    **{name: value for name, value in NAMES.items() if name != "1001 items"},
+    "21 links": [f"https://example.org/{i}" for i in range(21)],
+    "a javascript: link": ["javascript:alert(1)"],
+    "an ftp: link": ["ftp://example.org/file"],
+    "a link without a host": ["http://"],
+}
 
 # Fields the serializer ignores on update (they are fixed once the object exists).
 FIXED_ON_UPDATE = {"article", "claim"}
@@ -156,7 +166,7 @@ def field_kind(field, schema):
         return URL
     kind, fmt = schema.get("type"), schema.get("format")
     if kind == "array":
-        return TAGS if field == "tags" else TEXTS
+        return {"tags": TAGS, "aliases": NAMES, "same_as": LINKS}.get(field, TEXTS)
     if kind == "integer":
         return INTEGER
     if kind == "number":
@@ -212,7 +222,11 @@ def newsroom(editor):
     evidence = EvidenceFactory(review=draft)
     submitted = ReviewFactory(state="submitted", claim=ClaimFactory(sentence=3))
     ReviewFactory(state="published", claim=ClaimFactory(sentence=1))
+    claimant = claimants.create_claimant(name="Kremlin", by=editor)
+    duplicate = claimants.create_claimant(name="The Kremlin press office", by=editor)
     objects = {
+        "/api/v1/claimants/{id}/": claimant,
+        "/api/v1/claimants/{id}/merge/": duplicate,
         "/api/v1/articles/{id}/": article,
         "/api/v1/claims/{id}/": claim,
         "/api/v1/reviews/{id}/": draft,
@@ -232,6 +246,9 @@ def newsroom(editor):
         "/api/v1/reviews/{id}/return/": {"comment": "Add a second source."},
         "/api/v1/evidence/{id}/": {"url": "https://example.org/source"},
         "/api/v1/check-worthiness/": {"text": "The ministry said 2,000 soldiers died."},
+        "/api/v1/claimants/": {"name": "Ministry of Health", "same_as": ["https://example.org/moh"]},
+        "/api/v1/claimants/{id}/": {"name": "The Kremlin"},
+        "/api/v1/claimants/{id}/merge/": {"into": claimant.pk},
     }
     return objects, valid
 

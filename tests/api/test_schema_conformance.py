@@ -348,6 +348,35 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     reviewer("GET", f"{API}/claims/similar/", 400)
     anon("GET", f"{API}/claims/{first['id']}/", 404)
 
+    # Claimants: list with search and type, detail with the record, claims/?claimant_id=, create, edit, merge.
+    claimant_id = made["claimant_id"]
+    _, found = reviewer("GET", f"{API}/claimants/", 200, query={"search": "nobody", "type": "person"})
+    assert [item["id"] for item in found["results"]] == [claimant_id]
+    reviewer("GET", f"{API}/claimants/", 400, query={"type": "alien"})
+    reviewer("GET", f"{API}/claimants/{claimant_id}/", 200)
+    _, by_claimant = reviewer("GET", f"{API}/claims/", 200, query={"claimant_id": claimant_id})
+    assert [item["id"] for item in by_claimant["results"]] == [made["id"]]
+    reviewer("GET", f"{API}/claims/", 400, query={"claimant_id": "x"})
+    reviewer("POST", f"{API}/claimants/", 403, {"name": "Ministry of Health"})
+    anon("POST", f"{API}/claimants/", 401, {"name": "Ministry of Health"})
+    health = {"name": "Ministry of Health", "same_as": ["https://example.org/moh"]}
+    response, ministry = editor("POST", f"{API}/claimants/", 201, health)
+    assert response["Location"].endswith(f"{API}/claimants/{ministry['id']}/")
+    editor("POST", f"{API}/claimants/", 400, {"name": "the ministry of health"})  # the same claimant
+    described = {"description": "The health ministry."}
+    editor("PATCH", f"{API}/claimants/{ministry['id']}/", 428, described)  # names no version
+    editor("PATCH", f"{API}/claimants/{ministry['id']}/", 412, described, headers={"If-Match": '"9"'})
+    editor("PATCH", f"{API}/claimants/{ministry['id']}/", 200, {**described, "version": ministry["version"]})
+    reviewer("PATCH", f"{API}/claimants/{ministry['id']}/", 403, {"description": "x"})
+    editor("PUT", f"{API}/claimants/{ministry['id']}/", 405, health)
+    _, duplicate = editor("POST", f"{API}/claimants/", 201, {"name": "Health Ministry Press Office"})
+    editor("POST", f"{API}/claimants/{duplicate['id']}/merge/", 400, {"into": duplicate["id"]})
+    reviewer("POST", f"{API}/claimants/{duplicate['id']}/merge/", 403, {"into": ministry["id"]})
+    editor("POST", f"{API}/claimants/{duplicate['id']}/merge/", 200, {"into": ministry["id"]})
+    editor("GET", f"{API}/claimants/{duplicate['id']}/", 404)
+    anon("GET", f"{API}/claimants/", 200)
+    anon("GET", f"{API}/claimants/{claimant_id}/", 404)  # no verified claim
+
     # Reviews: draft, evidence, submit, return, publish; another reviewer's view; deletions.
     draft = {"claim": first["id"], "verdict": "false", "summary": "The ministry later gave 200."}
     response, review = reviewer("POST", f"{API}/reviews/", 201, draft)
@@ -387,6 +416,10 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     editor("POST", f"{API}/reviews/{rid}/return/", 400, {})
     editor("POST", f"{API}/reviews/{rid}/return/", 200, {"comment": "Cite the ministry."})
     reviewer("POST", f"{API}/reviews/{rid}/submit/", 200)
+    editor("POST", f"{API}/reviews/{rid}/publish/", 400)  # the claim has no reviewed wording yet
+    _, current = reviewer("GET", f"{API}/claims/{first['id']}/", 200)
+    wording = {"claim_reviewed": "The ministry said 2,000 soldiers were killed.", "version": current["version"]}
+    reviewer("PATCH", f"{API}/claims/{first['id']}/", 200, wording)
     editor("POST", f"{API}/reviews/{rid}/publish/", 200)
     reviewer("DELETE", f"{API}/reviews/{rid}/", 409, headers={"If-Match": "*"})
     _, published_claim = reviewer("GET", f"{API}/claims/{first['id']}/", 200)

@@ -13,9 +13,11 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from claims.claimant_names import claimant_type
 from claims.models import RATING_VALUES, Article, Claim, Tag, Verdict
 from reviews import exports
 from reviews.exports import reading
+from reviews.exports.claimreview import CLAIMANT_SCHEMA_TYPES
 from reviews.models import Review
 from tests.factories import (
     ArticleFactory,
@@ -232,7 +234,8 @@ def check_claim_review(item, claim, settings):
     review = published_review(claim)
     assert item["@context"] == "https://schema.org"
     assert item["@type"] == "ClaimReview"
-    assert item["claimReviewed"] == (claim.claim_reviewed or claim.quote)
+    assert item["claimReviewed"] == claim.claim_reviewed  # required at publish: never the quote in its place
+    assert claim.claim_reviewed
     assert item["url"] == f"{settings.FACTCHECK_PUBLIC_BASE_URL}/reviews/{review.pk}/"
     assert item["author"] == {
         "@type": "Organization",
@@ -251,7 +254,13 @@ def check_claim_review(item, claim, settings):
     claimed = item["itemReviewed"]
     assert claimed["@type"] == "Claim"
     if claim.claimant:
-        assert claimed["author"] == {"@type": "Person", "name": claim.claimant}
+        # Typed by its claimant entity, or (a claim linked to none) by the type its name suggests.
+        entity = claim.claimant_entity
+        kind = entity.type if entity is not None else claimant_type(claim.claimant)
+        expected = {"@type": CLAIMANT_SCHEMA_TYPES[kind], "name": claim.claimant}
+        if entity is not None and entity.same_as:
+            expected["sameAs"] = entity.same_as
+        assert claimed["author"] == expected
     else:
         assert "author" not in claimed
     assert claimed.get("datePublished") == (claim.claimed_at.isoformat() if claim.claimed_at else None)

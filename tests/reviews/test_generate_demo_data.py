@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from claims.models import Article, Claim, compute_content_hash
+from claims.models import Article, Claim, Claimant, compute_content_hash
 from factcheck.roles import EDITORS, REVIEWERS
 from reviews.demo.newsroom import Newsroom
 from reviews.demo.vocabulary import TAG_NAMES
@@ -95,6 +95,21 @@ def test_evidence_urls_are_http_and_authors_are_newsroom_members():
 def test_claims_have_tags():
     generate(200)
     assert Claim.tags.through.objects.count() >= 200
+
+
+def test_claims_are_linked_to_their_claimants_and_published_ones_have_their_wording():
+    generate(200)
+    named = Claim.objects.exclude(claimant="")
+    assert named.exists()
+    assert not named.filter(claimant_entity__isnull=True).exists()
+    for claimant, entity_name in named.values_list("claimant", "claimant_entity__name").distinct():
+        assert claimant == entity_name
+    assert Claimant.objects.filter(type="government").exists() and Claimant.objects.filter(type="person").exists()
+    # Publishing needs the reviewed wording (reviews.workflow.publish): the generated data holds to it.
+    assert not Claim.objects.verified().filter(claim_reviewed="").exists()
+    assert not Review.objects.filter(state__in=["published", "superseded"], record__claim_reviewed="").exists()
+    generate(50)  # a second run reuses the claimants
+    assert Claimant.objects.values("name").distinct().count() == Claimant.objects.count()
 
 
 def test_no_history_rows_are_written_for_bulk_data():
