@@ -5,7 +5,7 @@ from datetime import UTC
 import django_filters
 from django.core.exceptions import ValidationError
 
-from claims.models import Claim, Verdict
+from claims.models import Claim, ExternalFactCheck, Verdict
 from factcheck.filters import FilterSet, IdFilter
 
 
@@ -45,6 +45,21 @@ class ClaimFilter(FilterSet):
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__name=value.lower())
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+
+class ExternalFactCheckFilter(FilterSet):
+    """Filters of the external fact-check list."""
+
+    publisher = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
+    language = django_filters.CharFilter(max_length=35)
+    search = django_filters.CharFilter(method="filter_search", max_length=500, label="Full-text search")
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = ["publisher", "language", "search"]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -2,9 +2,15 @@
 the viewsets of claims/api/views.py: readers are shown them as published."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from claims.api.views import CheckWorthinessView
+from claims.api.views import CheckWorthinessView, ClaimReviewImportView, ExternalFactCheckViewSet
+
+router = SimpleRouter()
+router.register("external-fact-checks", ExternalFactCheckViewSet, basename="external-fact-check")
 
 urlpatterns = [
     path("check-worthiness/", CheckWorthinessView.as_view(), name="check-worthiness"),
+    path("imports/claimreview/", ClaimReviewImportView.as_view(), name="claimreview-import"),
+    *router.urls,
 ]
