@@ -394,7 +394,7 @@ STATUSES = ("created", "updated", "unchanged", "invalid")
 class ItemReport:
     index: int  # within its source, from 0
     url: str
-    status: str  # created, updated, unchanged, or invalid
+    status: str  # created, updated, unchanged, invalid; "valid" when the import was refused for others
     source: str = ""  # the file it came from, when several are imported at once
     id: int | None = None
     errors: list[str] = field(default_factory=list)
@@ -461,6 +461,7 @@ def import_claim_reviews(sources, *, by=None, skip_invalid=False, progress=None)
             reports.append(report)
             if not errors:
                 seen[url] = f"{source}#{index}" if source else str(index)
+                report.status = "valid"  # until stored: then created, updated or unchanged
                 valid.append((report, fields))
     invalid = any(report.errors for report in reports)
     if invalid and not skip_invalid:

@@ -315,7 +315,10 @@ class ItemReportSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="The item's position in its document (or file), from 0.")
     source = serializers.CharField(required=False, help_text="The file it came from (command line only).")
     url = serializers.CharField(allow_null=True, help_text="The ClaimReview's url, when it has one.")
-    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "invalid"])
+    status = serializers.ChoiceField(
+        choices=["created", "updated", "unchanged", "invalid", "valid"],
+        help_text="`valid`: would have been stored, but the import was refused for other items.",
+    )
     id = serializers.IntegerField(allow_null=True, help_text="The external fact-check stored, if any.")
     errors = serializers.ListField(child=serializers.CharField(), help_text="Why the item is invalid.")
     warnings = serializers.ListField(
