@@ -470,7 +470,8 @@ class ClaimReviewImportView(APIView):
         skip_invalid = self._skip_invalid(request)
         data = request.data
         try:
-            document = claimreview_import.read_text(data) if isinstance(data, str) else data
+            page = request.content_type.split(";")[0].strip().lower() == HTMLPageParser.media_type
+            document = claimreview_import.read_text(data) if page else data
             report = claimreview_import.import_claim_reviews(
                 [("", document)], by=request.user, skip_invalid=skip_invalid
             )
