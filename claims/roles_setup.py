@@ -13,6 +13,7 @@ NEWSROOM_PERMISSIONS = [
     "claims.change_claim",
     "claims.view_tag",
     "claims.add_tag",
+    "claims.view_externalfactcheck",
     "reviews.view_review",
     "reviews.add_review",
     "reviews.change_review",
@@ -22,7 +23,11 @@ NEWSROOM_PERMISSIONS = [
     "reviews.change_evidence",
     "reviews.delete_evidence",
 ]
-GROUP_PERMISSIONS = {REVIEWERS: NEWSROOM_PERMISSIONS, EDITORS: [*NEWSROOM_PERMISSIONS, "claims.change_tag"]}
+# Editors import fact-checks from elsewhere (the admin's import form, which checks the role) and delete them.
+GROUP_PERMISSIONS = {
+    REVIEWERS: NEWSROOM_PERMISSIONS,
+    EDITORS: [*NEWSROOM_PERMISSIONS, "claims.change_tag", "claims.delete_externalfactcheck"],
+}
 
 
 def ensure_groups(**kwargs):

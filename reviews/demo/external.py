@@ -104,7 +104,7 @@ def reword(text, rng):
             continue
         if word in SYNONYMS and rng.random() < 0.5:
             out.append(SYNONYMS[word])
-        elif len(words) > 8 and rng.random() < 0.06:
+        elif len(words) > 8 and index > 1 and rng.random() < 0.06:
             continue  # left out
         else:
             out.append(word)
