@@ -25,6 +25,7 @@ from tests.factories import (
     ClaimFactory,
     EditorFactory,
     EvidenceFactory,
+    ExternalFactCheckFactory,
     ReviewerFactory,
     ReviewFactory,
     UserFactory,
@@ -83,6 +84,7 @@ def world():
         other_draft_evidence=EvidenceFactory(review=other_draft),
         submitted_evidence=EvidenceFactory(review=submitted),
         published_evidence=EvidenceFactory(review=published),
+        external=ExternalFactCheckFactory(),
     )
 
 
@@ -138,6 +140,8 @@ READS = {
     ),
     "evidence of a submitted review": ("/api/v1/evidence/{submitted_evidence.pk}/", expect(404, 404, 200, 200, 200)),
     "evidence of a published review": ("/api/v1/evidence/{published_evidence.pk}/", expect(200, 200, 200, 200, 200)),
+    "the external fact-checks (public)": ("/api/v1/external-fact-checks/", expect(200, 200, 200, 200, 200)),
+    "an external fact-check (public)": ("/api/v1/external-fact-checks/{external.pk}/", expect(200, 200, 200, 200, 200)),
     "a user list (there is none)": ("/api/v1/users/", expect(404, 404, 404, 404, 404)),
     "a token list (there is none)": ("/api/v1/auth/tokens/", expect(404, 404, 404, 404, 404)),
 }
@@ -187,6 +191,17 @@ WRITES = {
         "/api/v1/articles/{german_article.pk}/extract/",
         None,
         expect(401, 403, 422, 422, 422),
+    ),
+    "import fact-checks from elsewhere (editors)": (
+        "post",
+        "/api/v1/imports/claimreview/",
+        {
+            "@type": "ClaimReview",
+            "url": "https://checks.example.org/1",
+            "claimReviewed": "Troops liberated 30 towns.",
+            "reviewRating": {"alternateName": "False"},
+        },
+        expect(401, 403, 403, 403, 201),
     ),
     "create a claim": (
         "post",

@@ -46,9 +46,7 @@ def test_importing_the_same_feed_again_is_a_200_with_nothing_new(editor_client):
     assert ExternalFactCheck.objects.count() == 1
 
 
-@pytest.mark.parametrize(
-    ("client_name", "status"), [("anon", 401), ("reviewer_client", 403), ("editor_client", 201)]
-)
+@pytest.mark.parametrize(("client_name", "status"), [("anon", 401), ("reviewer_client", 403), ("editor_client", 201)])
 def test_only_editors_may_import(request, client_name, status):
     response = post(request.getfixturevalue(client_name), claim_review(1))
     assert response.status_code == status

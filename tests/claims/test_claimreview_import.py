@@ -136,10 +136,14 @@ def test_a_document_without_claimreviews_is_unreadable(text, message):
     if message is None:  # an object meant for import that is not a ClaimReview: an invalid item
         report = run(read_text(text))
         assert not report.stored
-        assert report.items[0].errors == ['Not a ClaimReview: "@type" must be "ClaimReview".', "url is missing.", *[
-            "claimReviewed is missing.",
-            "reviewRating is missing: give its alternateName or a numeric ratingValue.",
-        ]]
+        assert report.items[0].errors == [
+            'Not a ClaimReview: "@type" must be "ClaimReview".',
+            "url is missing.",
+            *[
+                "claimReviewed is missing.",
+                "reviewRating is missing: give its alternateName or a numeric ratingValue.",
+            ],
+        ]
         return
     with pytest.raises(UnreadableFeed, match=message):
         items_in(read_text(text))
@@ -278,7 +282,10 @@ def test_the_command_imports_files_and_summarises(tmp_path):
     (tmp_path / "b.html").write_text(f'<script type="application/ld+json">{json.dumps(claim_review(3))}</script>')
     out = io.StringIO()
     call_command("import_claimreview", str(tmp_path / "a.json"), str(tmp_path / "b.html"), stdout=out)
-    assert out.getvalue().strip().splitlines()[-1] == "Imported 3 of 3 items: 3 created, 0 updated, 0 unchanged, 0 invalid."
+    assert (
+        out.getvalue().strip().splitlines()[-1]
+        == "Imported 3 of 3 items: 3 created, 0 updated, 0 unchanged, 0 invalid."
+    )
     out = io.StringIO()
     call_command("import_claimreview", str(tmp_path / "a.json"), stdout=out)
     assert "0 created, 0 updated, 2 unchanged" in out.getvalue()
