@@ -445,7 +445,8 @@ def import_claim_reviews(sources, *, by=None, skip_invalid=False, progress=None)
     already parsed); returns the ``ImportReport``. Raises ``UnreadableFeed`` when a document holds nothing
     to import.
 
-    All or nothing: unless ``skip_invalid``, any invalid item means nothing is stored. The same
+    All or nothing: unless ``skip_invalid``, any invalid item means nothing is stored (and with it,
+    nothing is when every item is invalid: the report is then ``stored=False`` too). The same
     ``url`` twice in one import is invalid the second time. ``progress(done, total)`` is called as
     items are stored.
     """
@@ -464,7 +465,7 @@ def import_claim_reviews(sources, *, by=None, skip_invalid=False, progress=None)
                 report.status = "valid"  # until stored: then created, updated or unchanged
                 valid.append((report, fields))
     invalid = any(report.errors for report in reports)
-    if invalid and not skip_invalid:
+    if (invalid and not skip_invalid) or not valid:
         return ImportReport(items=reports, stored=False)
     try:
         _store(valid, by=by, progress=progress)

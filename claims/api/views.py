@@ -9,7 +9,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BooleanField, CharField, ChoiceField, IntegerField, ListField
@@ -416,6 +416,11 @@ class ExternalFactCheckViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ExternalFactCheck.objects.defer("data")
 
 
+# A ClaimReview, a DataFeed or a @graph (objects), or an array of ClaimReviews.
+JSON_LD_DOCUMENT = {
+    "oneOf": [{"type": "object", "additionalProperties": {}}, {"type": "array", "items": {}}],
+    "description": "A ClaimReview, an array of them, a schema.org DataFeed, or an object with `@graph`.",
+}
 IMPORT_REFUSED = OpenApiResponse(
     ImportReportSerializer,
     description="Nothing was stored: items are invalid (each with its `errors`; send `skip_invalid=true` to "
@@ -441,8 +446,8 @@ class ClaimReviewImportView(APIView):
     @extend_schema(
         operation_id="imports_claimreview",
         request={
-            "application/json": {"type": "object", "additionalProperties": {}},
-            "application/ld+json": {"type": "object", "additionalProperties": {}},
+            "application/json": JSON_LD_DOCUMENT,
+            "application/ld+json": JSON_LD_DOCUMENT,
             "text/html": {"type": "string"},
         },
         parameters=[
@@ -467,8 +472,17 @@ class ClaimReviewImportView(APIView):
         },
     )
     def post(self, request):
-        skip_invalid = self._skip_invalid(request)
-        data = request.data
+        skip_invalid = {"true": True, "1": True, "false": False, "0": False}.get(
+            request.query_params.get("skip_invalid", "false").lower()
+        )
+        if skip_invalid is None:
+            return Response(
+                claimreview_import.refused("skip_invalid: Must be true or false."), status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            data = request.data
+        except ParseError as exc:  # the report's shape, for every 400 of this operation
+            return Response(claimreview_import.refused(str(exc.detail)), status=status.HTTP_400_BAD_REQUEST)
         try:
             page = request.content_type.split(";")[0].strip().lower() == HTMLPageParser.media_type
             document = claimreview_import.read_text(data) if page else data
@@ -483,12 +497,3 @@ class ClaimReviewImportView(APIView):
             location = reverse("external-fact-check-list", request=request)
             return Response(report.as_dict(), status=status.HTTP_201_CREATED, headers={"Location": location})
         return Response(report.as_dict())
-
-    def _skip_invalid(self, request):
-        value = request.query_params.get("skip_invalid")
-        if value is None:
-            return False
-        choice = {"true": True, "1": True, "false": False, "0": False}.get(value.lower())
-        if choice is None:
-            raise ValidationError({"skip_invalid": ["Must be true or false."]})
-        return choice

@@ -99,6 +99,12 @@ def test_skip_invalid_stores_the_valid_ones(editor_client):
     assert ExternalFactCheck.objects.count() == 1
 
 
+def test_skip_invalid_with_nothing_valid_is_refused(editor_client):
+    response = post(editor_client, [{"@type": "ClaimReview"}, ["nested"]], skip_invalid="true")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Nothing imported: 2 of 2 items are invalid")
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "status", "message"),
     [
@@ -136,7 +142,8 @@ def test_a_feed_over_the_size_limit_is_a_413(editor_client, settings):
 def test_skip_invalid_must_be_a_boolean(editor_client):
     response = post(editor_client, claim_review(1), skip_invalid="maybe")
     assert response.status_code == 400
-    assert response.json() == {"skip_invalid": ["Must be true or false."]}
+    assert response.json()["detail"] == "skip_invalid: Must be true or false."
+    assert (response.json()["stored"], response.json()["items"]) == (False, [])
 
 
 # --- The list -------------------------------------------------------------------------------------

@@ -315,7 +315,7 @@ def test_the_command_fails_on_invalid_items_unless_told_to_skip_them(tmp_path):
 def test_the_command_fails_when_nothing_could_be_imported(tmp_path):
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps([{"@type": "ClaimReview"}]))
-    with pytest.raises(CommandError, match="Imported 0 of 1 items"):
+    with pytest.raises(CommandError, match="Nothing imported: 1 of 1 items are invalid"):
         call_command("import_claimreview", str(feed), "--skip-invalid", stdout=io.StringIO(), stderr=io.StringIO())
     feed.write_text("<html></html>")
     with pytest.raises(CommandError, match="no <script"):

@@ -56,9 +56,8 @@ class Command(BaseCommand):
                 for message in item.warnings:
                     self.stdout.write(f"{where} {label}: warning: {message}")
         if not report.stored:
-            raise CommandError(report.summary + " Fix them, or pass --skip-invalid to store the valid ones.")
-        if report.count("invalid") == len(report.items):
-            raise CommandError(report.summary)
+            advice = "" if skip_invalid else " Fix them, or pass --skip-invalid to store the valid ones."
+            raise CommandError(report.summary + advice)
         self.stdout.write(self.style.SUCCESS(report.summary))
 
     def _read(self, name):
