@@ -284,7 +284,13 @@ def _similar_external_on_postgres(text, queryset, limit):
     scored = queryset.annotate(score=TrigramSimilarity("claim_reviewed", text))
     if rows <= EXACT_UP_TO:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(MIN_SCORE)])
+            # The planner costs similarity() as cheap and scans a small table: 17 ms for 1,000 rows (16 µs
+            # each), where the trigram index answers in 1.3 ms. For this transaction only.
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true),"
+                " set_config('enable_seqscan', 'off', true)",
+                [str(MIN_SCORE)],
+            )
             found = list(scored.filter(claim_reviewed__trigram_similar=text).order_by("-score", "-pk")[:limit])
         return [(row, row.score) for row in found]
     words = rarest(lexemes, frequencies=_frequencies_in(EXTERNAL_TABLE, _external_word_frequencies))

@@ -74,8 +74,11 @@ class Command(BaseCommand):
             count=count, seed=seed, writer_class=writer_class, progress=progress, batch_size=batch_size
         )
         if connection.vendor == "postgresql":
+            # VACUUM too (outside a transaction): it empties the GIN indexes' pending lists, which every
+            # lookup would otherwise read through (6 ms instead of 0.1 ms at 100,000 rows).
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE claims_externalfactcheck")
+                vacuum = "" if connection.in_atomic_block else "VACUUM "
+                cursor.execute(f"{vacuum}ANALYZE claims_externalfactcheck")
         self.stdout.write(
             self.style.SUCCESS(f"Generated {written:,} external fact-checks in {time.monotonic() - started:.1f}s.")
         )
