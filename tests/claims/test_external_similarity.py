@@ -97,4 +97,4 @@ def test_at_scale_the_candidates_are_read_from_the_external_table_statistics(fac
         lookup(LIBERATED)
     sql = " ".join(query["sql"] for query in queries.captured_queries)
     assert "tablename = 'claims_externalfactcheck'" in sql
-    assert '"claims_externalfactcheck"."search_document" @@' in sql
+    assert "FROM claims_externalfactcheck WHERE search_document @@" in sql

@@ -149,8 +149,8 @@ def test_text_without_matches_returns_an_empty_list(reviewer_client, claims, tex
         ("small", 13),
         # The table's size and the text's words; word statistics; up to three candidate lookups;
         # the scores; the claims; their tags. Then the external fact-checks: their table's size and
-        # the text's words; their word statistics; up to three candidate lookups; the scores and rows.
-        pytest.param("large", 16, marks=pytest.mark.postgres),
+        # the text's words; their word statistics; one query finding, scoring and reading them.
+        pytest.param("large", 13, marks=pytest.mark.postgres),
     ],
 )
 def test_similar_answers_in_a_fixed_number_of_queries(
