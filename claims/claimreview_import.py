@@ -32,6 +32,8 @@ from factcheck.exceptions import ConflictError
 URL_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH = 10_000
 NAME_MAX_LENGTH = 300
+# As the API's JSON parser (factcheck.parsers): no ClaimReview nests deeper; deeper only reaches recursive code.
+MAX_DEPTH = 32
 # Rows written per statement, and how often progress is reported while storing.
 CHUNK = 1000
 # The ExternalFactCheck fields an item sets; comparing them tells an update from an unchanged item.
@@ -142,10 +144,12 @@ def items_in(document):
     """
     found = []
 
-    def visit(node, *, explicit):
+    def visit(node, *, explicit, depth=1):
+        if depth > MAX_DEPTH:
+            raise UnreadableFeed(f"The document is nested more than {MAX_DEPTH} levels deep.")
         if isinstance(node, list):
             for element in node:
-                visit(element, explicit=explicit)
+                visit(element, explicit=explicit, depth=depth + 1)
             return
         if not isinstance(node, dict):
             if explicit:
@@ -155,11 +159,11 @@ def items_in(document):
         if "ClaimReview" in types:
             found.append(node)
         elif "DataFeed" in types or ("dataFeedElement" in node and not types):
-            visit(node.get("dataFeedElement", []), explicit=True)
+            visit(node.get("dataFeedElement", []), explicit=True, depth=depth + 1)
         elif "DataFeedItem" in types:
-            visit(node.get("item", []), explicit=True)
+            visit(node.get("item", []), explicit=True, depth=depth + 1)
         elif "@graph" in node:
-            visit(node["@graph"], explicit=False)
+            visit(node["@graph"], explicit=False, depth=depth + 1)
         elif explicit:
             found.append(node)
 
@@ -280,10 +284,13 @@ def _language(node):
 
 
 def _unstorable(node):
-    """Why no database would store ``node``, or None: a NUL, a lone surrogate, a number beyond a float."""
-    pending = [node]
+    """Why no database would store ``node``, or None: a NUL, a lone surrogate, a number beyond a float,
+    nesting deeper than ``MAX_DEPTH``."""
+    pending = [(node, 1)]
     while pending:
-        value = pending.pop()
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return f"it is nested more than {MAX_DEPTH} levels deep"
         if isinstance(value, str):
             if "\x00" in value:
                 return "a string contains a NUL character (\\u0000)"
@@ -292,10 +299,9 @@ def _unstorable(node):
         elif isinstance(value, float) and not math.isfinite(value):
             return "a number is not finite (NaN or Infinity)"
         elif isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
+            pending.extend((item, depth + 1) for item in (*value.keys(), *value.values()))
         elif isinstance(value, list):
-            pending.extend(value)
+            pending.extend((item, depth + 1) for item in value)
     return None
 
 

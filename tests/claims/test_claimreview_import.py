@@ -121,6 +121,12 @@ def test_an_html_page_gives_its_json_ld_blocks():
     assert [item["url"] for item in items_in(read_text(page))] == [claim_review(7)["url"]]
 
 
+def test_a_page_nested_beyond_recursion_is_unreadable_not_an_error():
+    page = '<script type="application/ld+json">' + "[" * 900 + "]" * 900 + "</script>"
+    with pytest.raises(UnreadableFeed, match="nested more than 32 levels"):
+        items_in(read_text(page))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -216,6 +222,7 @@ def test_unreadable_details_of_a_valid_item_are_left_out_with_a_warning(override
         ({"claimReviewed": "nul \x00 byte"}, "NUL character"),
         ({"claimReviewed": "half \ud800 surrogate"}, "lone surrogate"),
         ({"extra": float("nan")}, "not finite"),
+        ({"extra": json.loads("[" * 40 + "]" * 40)}, "nested more than 32"),
     ],
 )
 def test_an_invalid_item_is_reported_and_nothing_is_stored(overrides, error):
