@@ -214,8 +214,12 @@ def _number(value):
             value = float(value.strip().replace(",", "."))
         except ValueError:
             return None
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond a float
+            return None
+        return number if math.isfinite(number) else None
     return None
 
 

@@ -194,6 +194,7 @@ def test_the_variants_of_real_feeds_are_read(overrides, expected):
     [
         ({"datePublished": "12/09/2022"}, "datePublished is not an ISO 8601 date"),
         ({"reviewRating": {"alternateName": "False", "ratingValue": "n/a"}}, "ratingValue is not a number"),
+        ({"reviewRating": {"alternateName": "False", "ratingValue": 10**400}}, "ratingValue is not a number"),
         (
             {"reviewRating": {"alternateName": "False", "ratingValue": 1, "bestRating": 1, "worstRating": 5}},
             "worstRating is not below bestRating",
