@@ -178,7 +178,9 @@ def body_operations():
             content = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if content is None:
                 continue
-            component = COMPONENTS[content["schema"]["$ref"].rsplit("/", 1)[1]]
+            ref = content["schema"].get("$ref")
+            # A free-form document (the ClaimReview import's JSON-LD) has no fields to vary, only its whole body.
+            component = COMPONENTS[ref.rsplit("/", 1)[1]] if ref else {}
             writable = {
                 name: schema for name, schema in component.get("properties", {}).items() if not schema.get("readOnly")
             }
@@ -232,6 +234,12 @@ def newsroom(editor):
         "/api/v1/reviews/{id}/return/": {"comment": "Add a second source."},
         "/api/v1/evidence/{id}/": {"url": "https://example.org/source"},
         "/api/v1/check-worthiness/": {"text": "The ministry said 2,000 soldiers died."},
+        "/api/v1/imports/claimreview/": {
+            "@type": "ClaimReview",
+            "url": "https://checks.example.org/hostile",
+            "claimReviewed": "The ministry said 2,000 soldiers died.",
+            "reviewRating": {"alternateName": "False"},
+        },
     }
     return objects, valid
 
