@@ -139,6 +139,19 @@ def test_a_feed_over_the_size_limit_is_a_413(editor_client, settings):
     assert "limit" in response.json()["detail"]
 
 
+def test_an_import_racing_another_for_the_same_url_is_a_409_and_stores_nothing(editor_client, monkeypatch):
+    from django.db import IntegrityError
+
+    def stored_meanwhile(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(ExternalFactCheck.objects, "bulk_create", stored_meanwhile)
+    response = post(editor_client, [claim_review(1)])
+    assert response.status_code == 409
+    assert "Send it again" in response.json()["detail"]
+    assert ExternalFactCheck.objects.count() == 0
+
+
 def test_skip_invalid_must_be_a_boolean(editor_client):
     response = post(editor_client, claim_review(1), skip_invalid="maybe")
     assert response.status_code == 400
