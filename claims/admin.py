@@ -414,7 +414,7 @@ class ExternalFactCheckAdmin(UserNamesAdmin, admin.ModelAdmin):
     """Other organisations' fact-checks: read-only (imported, not written here); editors import and delete."""
 
     list_display = ["short_claim", "publisher", "rating", "claimant", "date_published", "original"]
-    list_filter = [("publisher", CachedValuesListFilter), "language"]
+    list_filter = [("publisher", CachedValuesListFilter), ("language", CachedValuesListFilter)]
     search_fields = ["claim_reviewed", "claimant", "publisher"]
     search_help_text = 'Words of the claim, claimant or publisher; "a phrase", -excluded, or.'
     paginator = EstimatedCountPaginator
