@@ -41,6 +41,7 @@ BENCH_USER = "bench-reviewer"
 SEARCH_TERMS = ["refugees", "inflation", "railway bridge", "Zaporizhzhia"]
 # claimants/?search=: a word of many names, spellings of one, a person, a partial word.
 CLAIMANT_TERMS = ["ministry", "Defense Ministry", "President Zelenskyy", "heal"]
+EXTERNAL_PER_CLAIMS = 10  # one external fact-check for every ten claims
 
 
 def parse_size(text):
@@ -132,6 +133,17 @@ def prepare_database(claims, env, *, log):
         log(f"generated in {time.monotonic() - started:.0f}s")
     else:
         log(f"reusing {name} ({have:,} claims)")
+    ensure_external_fact_checks(claims, env, log=log)
+
+
+def ensure_external_fact_checks(claims, env, *, log):
+    """Fact-checks from elsewhere, one for every ten claims (reworded claims, other publishers), for ``similar``."""
+    wanted = max(claims // EXTERNAL_PER_CLAIMS, 1)
+    with psycopg.connect(database_url(claims)) as conn:
+        have = conn.execute("SELECT count(*) FROM claims_externalfactcheck").fetchone()[0]
+    if have < wanted:
+        log(f"generating {wanted - have:,} external fact-checks")
+        manage(env, "generate_demo_data", "--claims", "0", "--external-fact-checks", str(wanted - have), "--seed", "2")
 
 
 def create_bench_user(env, password):
@@ -184,7 +196,26 @@ def sample(url):
         "claimants": claimants,
         "updated_since": updated.isoformat(),
         "id_range": (low, high),
+        **sample_external(url),
     }
+
+
+def sample_external(url):
+    """External fact-checks' wordings, and claims that one of them checks (its appearance is their article)."""
+    with psycopg.connect(url) as conn:
+        texts = [
+            row[0] for row in conn.execute("SELECT claim_reviewed FROM claims_externalfactcheck ORDER BY id LIMIT 20")
+        ]
+        checked = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT ON (e.id) c.id FROM (SELECT id, claim_reviewed, appearances->>0 AS url"
+                " FROM claims_externalfactcheck ORDER BY id LIMIT 20) e"
+                " JOIN claims_article a ON a.url = e.url JOIN claims_claim c ON c.article_id = a.id"
+                " ORDER BY e.id, similarity(COALESCE(NULLIF(c.claim_reviewed, ''), c.quote), e.claim_reviewed) DESC"
+            )
+        ]
+    return {"external_texts": texts or ["troops liberated towns"], "checked_elsewhere_ids": checked}
 
 
 # --- The server ----------------------------------------------------------------------------------
@@ -359,6 +390,33 @@ def scenarios(data):
         ("search (anonymous)", "anon", [f"{claims}?search={quote(term)}" for term in SEARCH_TERMS]),
         ("similar ?text=", "reviewer", [f"{claims}similar/?text={quote(text)}" for text in near]),
         ("similar /{id}/", "reviewer", [f"{claims}{claim_id}/similar/" for claim_id in data["ids"][:20]]),
+        # Fact-checks from elsewhere (one per ten claims): "has anyone checked this already?"
+        (
+            "similar ?text= external wording",
+            "reviewer",
+            [f"{claims}similar/?text={quote(text)}" for text in data["external_texts"]],
+        ),
+        (
+            "similar ?text= external (anonymous)",
+            "anon",
+            [f"{claims}similar/?text={quote(text)}" for text in data["external_texts"]],
+        ),
+        (
+            "similar /{id}/ checked elsewhere",
+            "reviewer",
+            [f"{claims}{claim_id}/similar/" for claim_id in data["checked_elsewhere_ids"] or data["ids"][:20]],
+        ),
+        (
+            "similar ?text= claims only",
+            "reviewer",
+            [f"{claims}similar/?external=false&text={quote(text)}" for text in data["external_texts"]],
+        ),
+        ("external fact-checks list", "anon", ["/api/v1/external-fact-checks/"]),
+        (
+            "external fact-checks ?search=",
+            "anon",
+            [f"/api/v1/external-fact-checks/?search={quote(term)}" for term in SEARCH_TERMS],
+        ),
         *claimant_scenarios(data),
     ]
 

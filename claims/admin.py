@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
@@ -6,18 +8,19 @@ from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from claims import claimants, services
+from claims import claimants, claimreview_import, services
 from claims.claimant_names import claimant_key
-from claims.models import Article, Claim, Claimant, ClaimantAlias, Tag, Verdict
+from claims.models import Article, Claim, Claimant, ClaimantAlias, ExternalFactCheck, Tag, Verdict
 from claims.text import normalize_body, search_text
 from claims.validators import validate_span
 from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.exceptions import ConflictError
+from factcheck.roles import is_editor
 
 # How long the choices of the filters that read a whole table are reused.
 FILTER_CHOICES_SECONDS = 600
@@ -603,3 +606,156 @@ class ClaimantAdmin(HistoryAdmin):
 class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     paginator = EstimatedCountPaginator
+
+
+# --- Fact-checks from elsewhere ---------------------------------------------------------------------
+
+
+class ClaimReviewImportForm(forms.Form):
+    """A ClaimReview document to import: a file or pasted text (JSON-LD, a DataFeed, or an HTML page)."""
+
+    file = forms.FileField(required=False, help_text="A JSON-LD or HTML file, UTF-8.")
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 100}),
+        help_text="Or paste the JSON-LD (a ClaimReview, an array, a DataFeed) or the page's HTML.",
+    )
+    skip_invalid = forms.BooleanField(
+        required=False, help_text="Store the valid items and skip the invalid ones (otherwise nothing is stored)."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), cleaned.get("text") or ""
+        if bool(upload) == bool(text.strip()):
+            raise ValidationError("Upload a file or paste the document: one of the two.")
+        if upload:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ValidationError(f"The file is not UTF-8 text: {exc}.") from exc
+        try:
+            cleaned["document"] = claimreview_import.read_text(text)
+        except claimreview_import.UnreadableFeed as exc:
+            raise ValidationError(str(exc)) from exc
+        return cleaned
+
+
+@admin.register(ExternalFactCheck)
+class ExternalFactCheckAdmin(UserNamesAdmin, admin.ModelAdmin):
+    """Other organisations' fact-checks: read-only (imported, not written here); editors import and delete."""
+
+    list_display = ["short_claim", "publisher", "rating", "claimant", "date_published", "original"]
+    list_filter = [("publisher", CachedValuesListFilter), ("language", CachedValuesListFilter)]
+    search_fields = ["claim_reviewed", "claimant", "publisher"]
+    search_help_text = 'Words of the claim, claimant or publisher; "a phrase", -excluded, or.'
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    user_fields = ("imported_by",)
+    imported_by_name = user_name("imported_by")
+    fields = [
+        "original",
+        "publisher",
+        "publisher_url",
+        "claim_reviewed",
+        "claimant",
+        "claimant_type",
+        "rating_text",
+        "rating_value",
+        "best_rating",
+        "worst_rating",
+        "date_published",
+        "date_modified",
+        "claim_date",
+        "appearance_links",
+        "language",
+        "claimreview",
+        "imported_by",
+        "imported_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # The list never shows the ClaimReview object: a page of 100 would read as many JSON documents.
+        changelist = (getattr(request.resolver_match, "url_name", None) or "").endswith("changelist")
+        return queryset.defer("data") if changelist else queryset
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
+
+    def has_add_permission(self, request):
+        return False  # through the import form
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="claim reviewed")
+    def short_claim(self, fact_check):
+        return str(fact_check)
+
+    @admin.display(description="rating", ordering="rating_text")
+    def rating(self, fact_check):
+        if fact_check.rating_value is None:
+            return fact_check.rating_text
+        bounds = f" of {fact_check.best_rating:g}" if fact_check.best_rating is not None else ""
+        text = f"{fact_check.rating_value:g}{bounds}"
+        return f"{fact_check.rating_text} ({text})" if fact_check.rating_text else text
+
+    @admin.display(description="original")
+    def original(self, fact_check):
+        return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', fact_check.url, "open ↗")
+
+    @admin.display(description="appearances")
+    def appearance_links(self, fact_check):
+        if not fact_check.appearances:
+            return "—"
+        return format_html_join(
+            format_html("<br>"),
+            '<a href="{}" rel="noopener noreferrer">{}</a>',
+            ((url, url) for url in fact_check.appearances),
+        )
+
+    @admin.display(description="ClaimReview as imported")
+    def claimreview(self, fact_check):
+        return format_html("<pre>{}</pre>", json.dumps(fact_check.data, indent=2, ensure_ascii=False))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="claims_externalfactcheck_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": is_editor(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        """Editors import a ClaimReview file or pasted text (``claims.claimreview_import``) and see the report."""
+        if not is_editor(request.user):
+            raise PermissionDenied
+        report = None
+        posted = request.method == "POST"
+        form = ClaimReviewImportForm(request.POST, request.FILES) if posted else ClaimReviewImportForm()
+        if posted and form.is_valid():
+            try:
+                report = claimreview_import.import_claim_reviews(
+                    [("", form.cleaned_data["document"])],
+                    by=request.user,
+                    skip_invalid=form.cleaned_data["skip_invalid"],
+                )
+            except claimreview_import.ImportConflict as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                level = messages.SUCCESS if report.stored else messages.ERROR
+                self.message_user(request, report.summary, level)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import fact-checks from elsewhere (ClaimReview)",
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/claims/externalfactcheck/import_form.html", context)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
 from claims.claimant_names import claimant_key
-from claims.models import Claim, Claimant, ClaimantAlias, Verdict
+from claims.models import Claim, Claimant, ClaimantAlias, ExternalFactCheck, Verdict
 from factcheck.filters import FilterSet, IdFilter
 
 
@@ -73,3 +73,18 @@ class ClaimantFilter(FilterSet):
         if not key:
             return queryset.none()
         return queryset.filter(Exists(ClaimantAlias.objects.filter(claimant=OuterRef("pk"), key__contains=key)))
+
+
+class ExternalFactCheckFilter(FilterSet):
+    """Filters of the external fact-check list."""
+
+    publisher = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
+    language = django_filters.CharFilter(max_length=35)
+    search = django_filters.CharFilter(method="filter_search", max_length=500, label="Full-text search")
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = ["publisher", "language", "search"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)

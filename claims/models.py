@@ -11,7 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.query import ModelIterable
 from simple_history.models import HistoricalRecords
 
-from claims.search import search_claims
+from claims.search import search_claims, search_external_fact_checks
 from claims.text import normalize_body
 from claims.validators import http_url, validate_language, validate_same_as
 from factcheck.roles import is_newsroom
@@ -348,4 +348,87 @@ class Claim(models.Model):
 
     def __str__(self):
         text = self.claim_reviewed or self.quote
+        return text if len(text) <= 80 else text[:77] + "…"
+
+
+class ExternalFactCheckQuerySet(models.QuerySet):
+    def search(self, text):
+        """Fact-checks whose reviewed claim, claimant or publisher match ``text`` (web-search syntax, as claims)."""
+        return search_external_fact_checks(self, text)
+
+
+class ExternalFactCheck(models.Model):
+    """Another organisation's published fact-check, imported from its schema.org ClaimReview.
+
+    Public data: everyone may read it. One row per ClaimReview ``url``; importing the same URL again
+    updates the row (``claims.claimreview_import``). ``data`` keeps the object as it was read.
+    """
+
+    url = models.URLField(max_length=2000, unique=True, validators=[http_url], help_text="The ClaimReview's url.")
+    publisher = models.CharField(max_length=300, blank=True, help_text="Its author: the fact-checking organisation.")
+    publisher_url = models.URLField(max_length=2000, blank=True, validators=[http_url])
+    claim_reviewed = models.TextField(help_text="claimReviewed: the claim as the fact-checker words it.")
+    claimant = models.CharField(max_length=300, blank=True, help_text="itemReviewed.author's name.")
+    claimant_type = models.CharField(
+        max_length=50, blank=True, help_text='itemReviewed.author\'s schema.org type ("Person", "Organization").'
+    )
+    rating_text = models.CharField(max_length=300, blank=True, help_text="reviewRating.alternateName.")
+    rating_value = models.FloatField(null=True, blank=True, help_text="reviewRating.ratingValue, when numeric.")
+    best_rating = models.FloatField(null=True, blank=True)
+    worst_rating = models.FloatField(null=True, blank=True)
+    date_published = models.DateTimeField(null=True, blank=True, help_text="The fact-check's publication.")
+    date_modified = models.DateTimeField(null=True, blank=True)
+    claim_date = models.DateField(null=True, blank=True, help_text="When the claim was made (itemReviewed).")
+    appearances = models.JSONField(
+        default=list, blank=True, help_text="URLs where the claim appeared, firstAppearance first."
+    )
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 code (inLanguage), if given.")
+    data = models.JSONField(help_text="The ClaimReview object as imported.")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExternalFactCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "external fact-check"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="external_fact_check_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(publisher_url="")
+                | Q(publisher_url__startswith="http://")
+                | Q(publisher_url__startswith="https://"),
+                name="external_fact_check_publisher_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=~Q(claim_reviewed=""), name="external_fact_check_claim_reviewed_not_empty"
+            ),
+            # A rating: its text, or a number between its bounds.
+            models.CheckConstraint(
+                condition=~Q(rating_text="") | Q(rating_value__isnull=False), name="external_fact_check_has_rating"
+            ),
+            models.CheckConstraint(
+                condition=Q(best_rating__isnull=True)
+                | Q(worst_rating__isnull=True)
+                | Q(worst_rating__lt=models.F("best_rating")),
+                name="external_fact_check_worst_below_best",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_value__isnull=True)
+                | (
+                    (Q(best_rating__isnull=True) | Q(rating_value__lte=models.F("best_rating")))
+                    & (Q(worst_rating__isnull=True) | Q(rating_value__gte=models.F("worst_rating")))
+                ),
+                name="external_fact_check_rating_within_bounds",
+            ),
+        ]
+
+    def __str__(self):
+        text = self.claim_reviewed
         return text if len(text) <= 80 else text[:77] + "…"

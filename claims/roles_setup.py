@@ -15,6 +15,7 @@ NEWSROOM_PERMISSIONS = [
     "claims.add_tag",
     "claims.view_claimant",
     "claims.view_claimantalias",
+    "claims.view_externalfactcheck",
     "reviews.view_review",
     "reviews.add_review",
     "reviews.change_review",
@@ -32,9 +33,10 @@ CLAIMANT_EDITING = [
     "claims.change_claimantalias",
     "claims.delete_claimantalias",
 ]
+# Editors import fact-checks from elsewhere (the admin's import form, which checks the role) and delete them.
 GROUP_PERMISSIONS = {
     REVIEWERS: NEWSROOM_PERMISSIONS,
-    EDITORS: [*NEWSROOM_PERMISSIONS, "claims.change_tag", *CLAIMANT_EDITING],
+    EDITORS: [*NEWSROOM_PERMISSIONS, "claims.change_tag", *CLAIMANT_EDITING, "claims.delete_externalfactcheck"],
 }
 
 

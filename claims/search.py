@@ -19,12 +19,14 @@ from claims.text import search_text
 
 SEARCH_CONFIG = "english"
 SEARCH_FIELDS = ("quote", "claim_reviewed", "claimant")
+# External fact-checks (migration 0012): their stored document is the reviewed claim, claimant and publisher.
+EXTERNAL_SEARCH_FIELDS = ("claim_reviewed", "claimant", "publisher")
 TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 WORD = re.compile(r"[^\W_]")
 
 
 class SearchDocument(Expression):
-    """The ``search_document`` column of the claims table a claim query reads, under that table's alias.
+    """The ``search_document`` column of the table a claim (or external fact-check) query reads, under its alias.
 
     Not a model field, so that no ordinary query selects it: lists and exports would otherwise carry
     a ``tsvector`` per row. It names the query's base table (the claims table of a claim queryset)
@@ -58,14 +60,25 @@ def search_claims(queryset, text):
     return queryset.filter(_fallback_condition(text))
 
 
-def _contains(term):
+def search_external_fact_checks(queryset, text):
+    """The external fact-checks of ``queryset`` matching the search ``text``, as ``search_claims`` does claims."""
+    text = search_text(text)
+    if not WORD.search(text):
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.alias(document=SearchDocument()).filter(document=query)
+    return queryset.filter(_fallback_condition(text, EXTERNAL_SEARCH_FIELDS))
+
+
+def _contains(term, fields=SEARCH_FIELDS):
     condition = Q()
-    for field in SEARCH_FIELDS:
+    for field in fields:
         condition |= Q(**{f"{field}__icontains": term})
     return condition
 
 
-def _fallback_condition(text):
+def _fallback_condition(text, fields=SEARCH_FIELDS):
     """websearch syntax as a ``Q``, with PostgreSQL's precedence: ``a -b or c d`` is ``(a & !b) | (c & d)``."""
     alternatives = [[]]
     for match in TERM.finditer(text):
@@ -83,6 +96,6 @@ def _fallback_condition(text):
             continue
         conjunction = Q()
         for negated, term in terms:
-            conjunction &= ~_contains(term) if negated else _contains(term)
+            conjunction &= ~_contains(term, fields) if negated else _contains(term, fields)
         condition |= conjunction
     return condition

@@ -29,9 +29,10 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 200
 
     def get_page_size(self, request):
-        """``page_size`` must be a whole number of at least 1 (400 otherwise); more than the cap means the cap."""
+        """``page_size`` must be a whole number of at least 1 (400 otherwise, also given empty, as a typed
+        filter is); more than the cap means the cap."""
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
+        if raw is None:
             return self.page_size
         digits = raw.lstrip("0")
         if not (raw.isascii() and raw.isdigit()) or not digits:

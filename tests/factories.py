@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from claims.models import Article, Claim, Verdict
+from claims.models import Article, Claim, ExternalFactCheck, Verdict
 from factcheck.roles import EDITORS, REVIEWERS
 from reviews import workflow
 from reviews.models import Evidence, Review
@@ -175,3 +175,24 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     quote = "The figure was 200, not 2,000."
     stance = Evidence.Stance.REFUTES
     source_type = Evidence.SourceType.OFFICIAL
+
+
+class ExternalFactCheckFactory(factory.django.DjangoModelFactory):
+    """Another organisation's fact-check, as ``claims.claimreview_import`` stores it."""
+
+    class Meta:
+        model = ExternalFactCheck
+
+    url = factory.Sequence(lambda n: f"https://factcheck.example.com/checks/{n}")
+    publisher = "Example Fact Check"
+    publisher_url = "https://factcheck.example.com/"
+    claim_reviewed = factory.Sequence(lambda n: f"Claim number {n} was checked elsewhere.")
+    claimant = "A minister"
+    claimant_type = "Person"
+    rating_text = "False"
+    rating_value = 1
+    best_rating = 5
+    worst_rating = 1
+    date_published = factory.LazyFunction(timezone.now)
+    language = "en"
+    data = factory.LazyAttribute(lambda o: {"@type": "ClaimReview", "url": o.url, "claimReviewed": o.claim_reviewed})

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from claims import extraction, services
-from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Claimant
+from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Claimant, ExternalFactCheck
 from claims.validators import http_url, validate_language
 from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
 from factcheck.formats import iso_datetime
@@ -269,6 +269,114 @@ class ClaimUpdateSerializer(ClaimSerializer):
 class SimilarClaimSerializer(serializers.Serializer):
     claim = ClaimSerializer()
     score = serializers.FloatField()
+
+
+# --- External fact-checks ---------------------------------------------------------------------------
+
+
+class ExternalFactCheckSerializer(serializers.ModelSerializer):
+    """Another organisation's fact-check, as imported from its ClaimReview (read-only)."""
+
+    appearances = serializers.ListField(child=serializers.URLField(), read_only=True)
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = [
+            "id",
+            "url",
+            "publisher",
+            "publisher_url",
+            "claim_reviewed",
+            "claimant",
+            "claimant_type",
+            "rating_text",
+            "rating_value",
+            "best_rating",
+            "worst_rating",
+            "date_published",
+            "date_modified",
+            "claim_date",
+            "appearances",
+            "language",
+            "imported_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, fact_check):
+        """Written out field by field, as ``ArticleSerializer`` is: the similar lookups show up to 50 of them,
+        where DRF's generic reading costs more than the lookup. ``tests/api/test_representation.py``
+        checks it against DRF's own."""
+        zone = timezone.get_current_timezone()
+        return {
+            "id": fact_check.id,
+            "url": fact_check.url,
+            "publisher": fact_check.publisher,
+            "publisher_url": fact_check.publisher_url,
+            "claim_reviewed": fact_check.claim_reviewed,
+            "claimant": fact_check.claimant,
+            "claimant_type": fact_check.claimant_type,
+            "rating_text": fact_check.rating_text,
+            "rating_value": fact_check.rating_value,
+            "best_rating": fact_check.best_rating,
+            "worst_rating": fact_check.worst_rating,
+            "date_published": iso_datetime(fact_check.date_published, zone),
+            "date_modified": iso_datetime(fact_check.date_modified, zone),
+            "claim_date": fact_check.claim_date.isoformat() if fact_check.claim_date else None,
+            "appearances": list(fact_check.appearances),
+            "language": fact_check.language,
+            "imported_at": iso_datetime(fact_check.imported_at, zone),
+            "updated_at": iso_datetime(fact_check.updated_at, zone),
+        }
+
+
+class SimilarClaimMatchSerializer(SimilarClaimSerializer):
+    """One of this newsroom's claims in a similar-claims answer."""
+
+    kind = serializers.ChoiceField(choices=["claim"], help_text="`claim`: one of this newsroom's claims.")
+
+
+class SimilarExternalMatchSerializer(serializers.Serializer):
+    """Another organisation's fact-check in a similar-claims answer."""
+
+    kind = serializers.ChoiceField(choices=["external"], help_text="`external`: a fact-check from elsewhere.")
+    external_fact_check = ExternalFactCheckSerializer()
+    score = serializers.FloatField()
+
+
+def similar_matches(claims, external, context):
+    """The similar-claims answer: this newsroom's claims first, then external fact-checks, each best first."""
+    claim_data = SimilarClaimSerializer(claims, many=True, context=context).data
+    external_data = ExternalFactCheckSerializer([match["external_fact_check"] for match in external], many=True).data
+    return [{"kind": "claim", **match} for match in claim_data] + [
+        {"kind": "external", "external_fact_check": data, "score": match["score"]}
+        for data, match in zip(external_data, external, strict=True)
+    ]
+
+
+class ItemReportSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in its document (or file), from 0.")
+    source = serializers.CharField(required=False, help_text="The file it came from (command line only).")
+    url = serializers.CharField(allow_null=True, help_text="The ClaimReview's url, when it has one.")
+    status = serializers.ChoiceField(
+        choices=["created", "updated", "unchanged", "invalid", "valid"],
+        help_text="`valid`: would have been stored, but the import was refused for other items.",
+    )
+    id = serializers.IntegerField(allow_null=True, help_text="The external fact-check stored, if any.")
+    errors = serializers.ListField(child=serializers.CharField(), help_text="Why the item is invalid.")
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="What of a valid item was left out as unreadable."
+    )
+
+
+class ImportReportSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="A one-line summary.")
+    stored = serializers.BooleanField(help_text="False: nothing was stored.")
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    invalid = serializers.IntegerField(help_text="Invalid items (skipped with `skip_invalid`).")
+    items = ItemReportSerializer(many=True)
 
 
 # --- Check-worthiness ------------------------------------------------------------------------------

@@ -9,14 +9,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BooleanField, CharField, ChoiceField, IntegerField, ListField
 from rest_framework.views import APIView
 
-from claims import claimants, services, similarity
+from claims import claimants, claimreview_import, services, similarity
 from claims.api.filters import LIMIT_MAX, TEXT_MAX_LENGTH, SimilarQueryForm
+from claims.api.parsers import HTMLPageParser, JSONLDParser
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
@@ -28,19 +29,46 @@ from claims.api.serializers import (
     ClaimSerializer,
     ClaimUpdateSerializer,
     CreatedArticleSerializer,
-    SimilarClaimSerializer,
+    ExternalFactCheckSerializer,
+    ImportReportSerializer,
+    SimilarClaimMatchSerializer,
+    SimilarExternalMatchSerializer,
     StoredArticleSerializer,
     UnsupportedLanguageSerializer,
     check_worthiness_results,
     extraction_outcome,
+    similar_matches,
     unsupported_language_body,
 )
-from claims.filters import ClaimantFilter, ClaimFilter
-from claims.models import Article, Claim, Claimant
+from claims.filters import ClaimantFilter, ClaimFilter, ExternalFactCheckFilter
+from claims.models import Article, Claim, Claimant, ExternalFactCheck
 from factcheck.api import CreatedLocationMixin, PutBodyRequiredMixin, VersionedMixin, created_location
+from factcheck.parsers import JSONParser
 from factcheck.permissions import IsEditor, IsNewsroom
 
 LIMIT_SCHEMA = {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}
+SIMILAR_PARAMETERS = [
+    OpenApiParameter(
+        "limit",
+        LIMIT_SCHEMA,
+        description=f"At most this many of the newsroom's claims, and this many external fact-checks (1–{LIMIT_MAX}).",
+    ),
+    OpenApiParameter(
+        "external",
+        OpenApiTypes.BOOL,
+        description="Include fact-checks from elsewhere (imported ClaimReviews), after the claims (default true).",
+    ),
+]
+SIMILAR_RESPONSE = OpenApiResponse(
+    PolymorphicProxySerializer(
+        component_name="SimilarMatch",
+        serializers={"claim": SimilarClaimMatchSerializer, "external": SimilarExternalMatchSerializer},
+        resource_type_field_name="kind",
+        many=True,
+    ),
+    description="This newsroom's claims (`kind`: `claim`), best first, then fact-checks from elsewhere "
+    "(`kind`: `external`), best first; each with its `score` (trigram similarity, 0.3 to 1).",
+)
 EXTRACTION_TIMEOUT_RESPONSE = inline_serializer(
     "ExtractionTimeout", {"detail": CharField(), "id": IntegerField(help_text="The article's id.")}
 )
@@ -313,16 +341,19 @@ class ClaimViewSet(
         )
         serializer.instance = self.remember(claim)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("limit", LIMIT_SCHEMA, description=f"At most this many (1–{LIMIT_MAX}).")],
-        responses={200: SimilarClaimSerializer(many=True)},
-    )
+    @extend_schema(parameters=SIMILAR_PARAMETERS, responses={200: SIMILAR_RESPONSE})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None, filter_backends=[])
     def similar(self, request, pk=None):
-        """Claims that say nearly the same thing as this one, best match first."""
+        """Claims that say nearly the same thing as this one, best match first; then fact-checks from elsewhere
+        that check the same thing ("has anyone checked this already?")."""
         claim = self.get_object()
+        params = request.query_params
         form = SimilarQueryForm(
-            {"text": claim.claim_reviewed or claim.quote, "limit": request.query_params.get("limit")}
+            {
+                "text": claim.claim_reviewed or claim.quote,
+                "limit": params.get("limit"),
+                "external": params.get("external"),
+            }
         )
         return self._similar(form, exclude=claim.pk)
 
@@ -338,9 +369,9 @@ class ClaimViewSet(
                 description=f"The statement to match, at most {TEXT_MAX_LENGTH} characters (400 beyond; a URL over "
                 "4094 bytes is a 414).",
             ),
-            OpenApiParameter("limit", LIMIT_SCHEMA, description=f"At most this many (1–{LIMIT_MAX})."),
+            *SIMILAR_PARAMETERS,
         ],
-        responses={200: SimilarClaimSerializer(many=True)},
+        responses={200: SIMILAR_RESPONSE},
     )
     @action(
         detail=False,
@@ -351,7 +382,8 @@ class ClaimViewSet(
         filter_backends=[],
     )
     def similar_to_text(self, request):
-        """Claims that say nearly the same thing as ``text``: check before starting a review."""
+        """Claims that say nearly the same thing as ``text``, then fact-checks from elsewhere: check before
+        starting a review."""
         return self._similar(SimilarQueryForm(request.query_params))
 
     def shown(self, claims):
@@ -363,14 +395,18 @@ class ClaimViewSet(
     def _similar(self, form, exclude=None):
         if not form.is_valid():
             raise ValidationError(form.errors)
+        text, limit = form.cleaned_data["text"], form.cleaned_data.get("limit") or 10
         matches = similarity.similar_claims(
-            form.cleaned_data["text"],
-            Claim.objects.visible_to(self.request.user),
-            limit=form.cleaned_data.get("limit") or 10,
-            exclude=exclude,
+            text, Claim.objects.visible_to(self.request.user), limit=limit, exclude=exclude
         )
         self.shown(match["claim"] for match in matches)
-        return Response(SimilarClaimSerializer(matches, many=True, context=self.get_serializer_context()).data)
+        external = []
+        if form.cleaned_data["external"]:
+            # Public: every client sees them (published elsewhere), whatever it may see of claims.
+            external = similarity.similar_external_fact_checks(
+                text, ExternalFactCheck.objects.defer("data"), limit=limit
+            )
+        return Response(similar_matches(matches, external, self.get_serializer_context()))
 
 
 LATEST_CLAIMS = 5
@@ -462,3 +498,96 @@ class ClaimantViewSet(
             reason=serializer.validated_data.get("reason") or None,
         )
         return self._detail(survivor)
+
+
+class ExternalFactCheckViewSet(viewsets.ReadOnlyModelViewSet):
+    """Fact-checks published by other organisations, imported from their ClaimReview
+    (``imports/claimreview/``, ``manage.py import_claimreview``). Public: anyone may read them."""
+
+    serializer_class = ExternalFactCheckSerializer
+    filterset_class = ExternalFactCheckFilter
+    ordering_fields = ["id", "date_published", "updated_at"]
+    queryset = ExternalFactCheck.objects.defer("data")
+
+
+# A ClaimReview, a DataFeed or a @graph (objects), or an array of ClaimReviews.
+JSON_LD_DOCUMENT = {
+    "oneOf": [{"type": "object", "additionalProperties": {}}, {"type": "array", "items": {}}],
+    "description": "A ClaimReview, an array of them, a schema.org DataFeed, or an object with `@graph`.",
+}
+IMPORT_REFUSED = OpenApiResponse(
+    ImportReportSerializer,
+    description="Nothing was stored: items are invalid (each with its `errors`; send `skip_invalid=true` to "
+    "store the valid ones), or the document holds no ClaimReview (`items` empty, `detail` says why).",
+)
+
+
+class ClaimReviewImportView(APIView):
+    """Import other organisations' fact-checks from schema.org ClaimReview (editors only).
+
+    The body is JSON (``application/json`` or ``application/ld+json``: a ClaimReview, an array of
+    them, a ``DataFeed`` or ``@graph``) or an HTML page (``text/html``) whose
+    ``<script type="application/ld+json">`` blocks hold them. Every item is validated first: by
+    default one invalid item (no ``url``, ``claimReviewed`` or rating) means nothing is stored and the
+    400 lists each item's errors; ``?skip_invalid=true`` stores the valid ones and reports the others.
+    Items are stored by ``url``: the same ClaimReview again updates it or leaves it unchanged. 201 when
+    something was created (``Location``: the list of external fact-checks), 200 otherwise.
+    """
+
+    permission_classes = [IsEditor]
+    parser_classes = [JSONParser, JSONLDParser, HTMLPageParser]
+
+    @extend_schema(
+        operation_id="imports_claimreview",
+        request={
+            "application/json": JSON_LD_DOCUMENT,
+            "application/ld+json": JSON_LD_DOCUMENT,
+            "text/html": {"type": "string"},
+        },
+        parameters=[
+            OpenApiParameter(
+                "skip_invalid",
+                OpenApiTypes.BOOL,
+                description="Store the valid items and report the invalid ones as skipped (default false: "
+                "any invalid item and nothing is stored).",
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                location=OpenApiParameter.HEADER,
+                response=[201],
+                description="The list of external fact-checks, where the ones created are (their ids are in `items`).",
+            ),
+        ],
+        responses={
+            201: OpenApiResponse(ImportReportSerializer, description="Stored; at least one fact-check was created."),
+            200: OpenApiResponse(ImportReportSerializer, description="Stored; nothing new (updated or unchanged)."),
+            400: IMPORT_REFUSED,
+        },
+    )
+    def post(self, request):
+        skip_invalid = {"true": True, "1": True, "false": False, "0": False}.get(
+            request.query_params.get("skip_invalid", "false").lower()
+        )
+        if skip_invalid is None:
+            return Response(
+                claimreview_import.refused("skip_invalid: Must be true or false."), status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            data = request.data
+        except ParseError as exc:  # the report's shape, for every 400 of this operation
+            return Response(claimreview_import.refused(str(exc.detail)), status=status.HTTP_400_BAD_REQUEST)
+        try:
+            page = request.content_type.split(";")[0].strip().lower() == HTMLPageParser.media_type
+            document = claimreview_import.read_text(data) if page else data
+            report = claimreview_import.import_claim_reviews(
+                [("", document)], by=request.user, skip_invalid=skip_invalid
+            )
+        except claimreview_import.UnreadableFeed as exc:
+            return Response(claimreview_import.refused(str(exc)), status=status.HTTP_400_BAD_REQUEST)
+        if not report.stored:
+            return Response(report.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        if report.count("created"):
+            location = reverse("external-fact-check-list", request=request)
+            return Response(report.as_dict(), status=status.HTTP_201_CREATED, headers={"Location": location})
+        return Response(report.as_dict())

@@ -25,6 +25,7 @@ from tests.factories import (
     ClaimFactory,
     EditorFactory,
     EvidenceFactory,
+    ExternalFactCheckFactory,
     ReviewerFactory,
     ReviewFactory,
     UserFactory,
@@ -91,6 +92,7 @@ def world():
         other_draft_evidence=EvidenceFactory(review=other_draft),
         submitted_evidence=EvidenceFactory(review=submitted),
         published_evidence=EvidenceFactory(review=published),
+        external=ExternalFactCheckFactory(),
     )
 
 
@@ -152,6 +154,8 @@ READS = {
         "/api/v1/claimants/{private_claimant.pk}/",
         expect(404, 404, 200, 200, 200),
     ),
+    "the external fact-checks (public)": ("/api/v1/external-fact-checks/", expect(200, 200, 200, 200, 200)),
+    "an external fact-check (public)": ("/api/v1/external-fact-checks/{external.pk}/", expect(200, 200, 200, 200, 200)),
     "a user list (there is none)": ("/api/v1/users/", expect(404, 404, 404, 404, 404)),
     "a token list (there is none)": ("/api/v1/auth/tokens/", expect(404, 404, 404, 404, 404)),
 }
@@ -225,6 +229,17 @@ WRITES = {
         "/api/v1/claimants/{duplicate_claimant.pk}/merge/",
         lambda w: {"into": w.public_claimant.pk},
         expect(401, 403, 403, 403, 200),
+    ),
+    "import fact-checks from elsewhere (editors)": (
+        "post",
+        "/api/v1/imports/claimreview/",
+        {
+            "@type": "ClaimReview",
+            "url": "https://checks.example.org/1",
+            "claimReviewed": "Troops liberated 30 towns.",
+            "reviewRating": {"alternateName": "False"},
+        },
+        expect(401, 403, 403, 403, 201),
     ),
     "create a claim": (
         "post",

@@ -167,3 +167,12 @@ def test_a_well_formed_position_pages_from_that_value(anon, published_review, fi
     for ordering, reverse in itertools.product((field, "-" + field), (False, True)):
         response = anon.get("/api/v1/claims/", {"ordering": ordering, "cursor": cursor(position, reverse=reverse)})
         assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("path", ["/api/v1/claims/", "/api/v1/external-fact-checks/"])
+def test_an_empty_page_size_is_refused_as_the_document_types_it(anon, path):
+    # The document says a whole number from 1: "" is none (the fuzzer found the list accepting it).
+    response = anon.get(path, {"page_size": ""})
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Enter a whole number from 1 to 200."]}
+    assert anon.get(path).status_code == 200

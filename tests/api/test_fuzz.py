@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -40,7 +41,7 @@ from schemathesis.specs.openapi.checks import (
 from claims.claimant_names import claimant_key, claimant_type
 from claims.models import Claim, Claimant, ClaimantAlias
 from factcheck.wsgi import application
-from tests.factories import EditorFactory, EvidenceFactory, ReviewerFactory, ReviewFactory
+from tests.factories import EditorFactory, EvidenceFactory, ExternalFactCheckFactory, ReviewerFactory, ReviewFactory
 
 SCHEMATHESIS_TOML = Path(__file__).resolve().parents[2] / "schemathesis.toml"
 CI_EXAMPLES = 10
@@ -134,6 +135,7 @@ def newsroom(db, keep_the_test_connection):
         "reviews": [piece.review_id for piece in evidence],
         "claims": [piece.review.claim_id for piece in evidence],
         "articles": [piece.review.claim.article_id for piece in evidence],
+        "external-fact-checks": [fact_check.pk for fact_check in ExternalFactCheckFactory.create_batch(2)],
     }
     return reviewer, ids
 
@@ -194,3 +196,17 @@ def test_api_never_fails_a_reviewer_with_a_token(case, newsroom, reviewer_token)
     CASES["reviewer"] += 1
     aim_at_existing_objects(case, newsroom[1])
     case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Token {reviewer_token}"})
+
+
+@pytest.fixture
+def editor_token(newsroom):
+    _, key = AuthToken.objects.create(user=get_user_model().objects.get(username="fuzz-editor"))
+    return key
+
+
+@api.include(path="/api/v1/imports/claimreview/").parametrize()
+@fuzz_settings
+def test_the_claimreview_import_never_fails_an_editor(case, newsroom, editor_token):
+    """The one operation only editors may call: whatever the body, a report or a 4xx, never a 500."""
+    CASES["editor"] += 1
+    case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Token {editor_token}"})

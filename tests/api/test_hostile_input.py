@@ -188,7 +188,9 @@ def body_operations():
             content = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if content is None:
                 continue
-            component = COMPONENTS[content["schema"]["$ref"].rsplit("/", 1)[1]]
+            ref = content["schema"].get("$ref")
+            # A free-form document (the ClaimReview import's JSON-LD) has no fields to vary, only its whole body.
+            component = COMPONENTS[ref.rsplit("/", 1)[1]] if ref else {}
             writable = {
                 name: schema for name, schema in component.get("properties", {}).items() if not schema.get("readOnly")
             }
@@ -249,6 +251,12 @@ def newsroom(editor):
         "/api/v1/claimants/": {"name": "Ministry of Health", "same_as": ["https://example.org/moh"]},
         "/api/v1/claimants/{id}/": {"name": "The Kremlin"},
         "/api/v1/claimants/{id}/merge/": {"into": claimant.pk},
+        "/api/v1/imports/claimreview/": {
+            "@type": "ClaimReview",
+            "url": "https://checks.example.org/hostile",
+            "claimReviewed": "The ministry said 2,000 soldiers died.",
+            "reviewRating": {"alternateName": "False"},
+        },
     }
     return objects, valid
 

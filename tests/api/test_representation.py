@@ -156,3 +156,21 @@ def test_a_claim_shown_as_its_published_record_is_shown_as_drf_shows_it(serializ
             published["article"]["title"],
             published["article"]["url"],
         )
+
+
+def test_an_external_fact_check_is_shown_as_drf_shows_it():
+    from claims.api.serializers import ExternalFactCheckSerializer
+    from tests.factories import ExternalFactCheckFactory
+
+    full = ExternalFactCheckFactory(
+        claim_date=datetime.date(2022, 9, 10),
+        date_modified=datetime.datetime(2022, 9, 13, 8, 30, 15, 123456, tzinfo=ZoneInfo("Europe/Kyiv")),
+        appearances=["https://news.example.org/a", "https://news.example.org/b"],
+        claimant="Мінфін «офіційно» ✓",
+    )
+    bare = ExternalFactCheckFactory(
+        rating_value=None, best_rating=None, worst_rating=None, date_published=None, language="", claimant=""
+    )
+    for fact_check in (full, bare):
+        fact_check.refresh_from_db()
+        assert_shown_as_drf_shows(ExternalFactCheckSerializer, fact_check)

@@ -444,6 +444,32 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     anon("GET", f"{API}/articles/{article['id']}/", 200)
     anon("GET", f"{API}/claims/similar/", 200, query={"text": "soldiers killed"})
     anon("GET", f"{API}/claims/{first['id']}/similar/", 200)
+
+    # Fact-checks from elsewhere: imported by editors (JSON, JSON-LD, an HTML page), listed for anyone,
+    # and matched by the similar-claims lookups next to the newsroom's claims.
+    checked = {
+        "@type": "ClaimReview",
+        "url": "https://checks.example.org/fact-check/1",
+        "claimReviewed": SENTENCES[0],
+        "author": {"@type": "Organization", "name": "Other Checks", "url": "https://checks.example.org/"},
+        "reviewRating": {"ratingValue": "2", "bestRating": 5, "worstRating": 1, "alternateName": "Mostly false"},
+        "itemReviewed": {"@type": "Claim", "author": "The ministry", "datePublished": "2022-09-10"},
+        "datePublished": "2022-09-12T08:00:00Z",
+    }
+    response, report = editor("POST", f"{API}/imports/claimreview/", 201, [checked])
+    assert response["Location"].endswith(f"{API}/external-fact-checks/")
+    editor("POST", f"{API}/imports/claimreview/", 200, json.dumps(checked), content_type="application/ld+json")
+    page = f'<html><script type="application/ld+json">{json.dumps({**checked, "url": checked["url"] + "/2"})}</script>'
+    editor("POST", f"{API}/imports/claimreview/", 201, page, content_type="text/html")
+    editor("POST", f"{API}/imports/claimreview/", 400, [checked, {"@type": "ClaimReview"}])
+    editor("POST", f"{API}/imports/claimreview/", 400, "<html></html>", content_type="text/html")
+    reviewer("POST", f"{API}/imports/claimreview/", 403, [checked])
+    anon("POST", f"{API}/imports/claimreview/", 401, [checked])
+    anon("GET", f"{API}/external-fact-checks/", 200, query={"search": "soldiers killed"})
+    anon("GET", f"{API}/external-fact-checks/{report['items'][0]['id']}/", 200)
+    _, matches = anon("GET", f"{API}/claims/similar/", 200, query={"text": SENTENCES[0]})
+    assert "external" in [match["kind"] for match in matches]
+    reviewer("GET", f"{API}/claims/{first['id']}/similar/", 200, query={"external": "false"})
     staff("GET", f"{API}/claims/", 200)
     staff("GET", f"{API}/reviews/{rid}/", 200)
 

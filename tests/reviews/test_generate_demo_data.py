@@ -161,3 +161,43 @@ def test_outside_a_transaction_postgres_copies_in_parallel_and_analyzes():
     assert all(c.article.body[c.start : c.end] == c.quote for c in Claim.objects.select_related("article"))
     verified = Claim.objects.filter(status=Claim.Status.VERIFIED)
     assert verified.count() == Review.objects.filter(state=Review.State.PUBLISHED).count()
+
+
+def test_external_fact_checks_are_reworded_claims_rated_by_other_publishers():
+    from claims.claimreview_import import FIELDS, read_item
+    from claims.models import ExternalFactCheck
+    from claims.similarity import trigram_similarity
+    from reviews.demo.external import PUBLISHERS
+
+    output = generate(200, external_fact_checks=40)
+    assert output.strip().splitlines()[-1].startswith("Generated 40 external fact-checks in ")
+    fact_checks = list(ExternalFactCheck.objects.all())
+    assert len(fact_checks) == 40
+    assert len({fact_check.url for fact_check in fact_checks}) == 40
+    assert len({fact_check.publisher for fact_check in fact_checks}) > 3
+    assert {fact_check.publisher for fact_check in fact_checks} <= {name for name, *_ in PUBLISHERS}
+    for fact_check in fact_checks:
+        # Stored as the import would store its ClaimReview, and a rewording of a claim of its appearance.
+        fields, errors, _ = read_item(fact_check.data)
+        assert errors == []
+        assert {name: fields[name] for name in FIELDS if name not in ("data", "date_published", "date_modified")} == {
+            name: getattr(fact_check, name)
+            for name in FIELDS
+            if name not in ("data", "date_published", "date_modified")
+        }
+        assert fact_check.date_published.date() > fact_check.claim_date
+        article_claims = Claim.objects.filter(article__url=fact_check.appearances[0])
+        assert (
+            max(trigram_similarity(fact_check.claim_reviewed, c.claim_reviewed or c.quote) for c in article_claims)
+            >= 0.3
+        )
+
+
+def test_external_fact_checks_alone_are_added_to_stored_claims():
+    from claims.models import ExternalFactCheck
+
+    generate(50)
+    call_command("generate_demo_data", claims=0, external_fact_checks=10, seed=3, stdout=StringIO())
+    assert (Claim.objects.count(), ExternalFactCheck.objects.count()) == (50, 10)
+    with pytest.raises(CommandError):
+        call_command("generate_demo_data", claims=0, external_fact_checks=-1, stdout=StringIO())
