@@ -211,7 +211,7 @@ class ArticleViewSet(
             return extraction_timeout_response(exc, article, saved=False)
         except services.UnsupportedLanguage as exc:
             return unsupported_language_response(exc)
-        claims = Claim.objects.filter(article=article).with_tag_names().order_by("start")
+        claims = Claim.objects.filter(article=article).with_tag_names().with_matched_to().order_by("start")
         data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
         return Response({"created": len(created), "claims": data})
 
@@ -298,7 +298,7 @@ class ClaimViewSet(
     ordering_fields = ["id", "created_at", "updated_at", "check_worthiness"]
 
     def get_queryset(self):
-        return Claim.objects.visible_to(self.request.user).with_tag_names()
+        return Claim.objects.visible_to(self.request.user).with_tag_names().with_matched_to()
 
     def perform_create(self, serializer):
         data = {name: value for name, value in serializer.validated_data.items() if name != "version"}
@@ -362,7 +362,7 @@ class ClaimViewSet(
             raise ValidationError(form.errors)
         matches = similarity.similar_claims(
             form.cleaned_data["text"],
-            Claim.objects.visible_to(self.request.user),
+            Claim.objects.visible_to(self.request.user).with_matched_to(),
             limit=form.cleaned_data.get("limit") or 10,
             exclude=exclude,
         )

@@ -1,0 +1,210 @@
+"""Recurring claims: suggesting that a new claim repeats a claim the newsroom has already reviewed.
+
+When a claim is created (``services.create_claim``: the API, the admin, the seed) or extracted
+(``services.extract_claims``), ``suggest_matches`` looks for an already reviewed claim that says the
+same thing and stores the best one, when it scores at least ``THRESHOLD``, as a ``ClaimMatch`` in the
+``suggested`` state. Reviewers confirm, reject or undo it (``reviews.matches``: confirming needs the
+reviews, since an appearance is verified by the reviewed claim's published review).
+
+Which claims can be matched to (``match_targets``): claims with a review of their own, published or in
+progress (``verified`` or ``in_review``), that are not themselves an appearance of another claim. A
+claim in review is a target too: the same statement found in a second article while the first is
+being checked should not be checked twice.
+
+How a pair is scored (``match_score``): candidates come from the near-duplicate lookup
+(``similarity.similar_claims``: trigram similarity of at least 0.3), and each is scored again for
+"says the same thing", not "shares words": the trigram similarity, adjusted by whether the two
+agree on their figures and their names. Two sentences about the same subject with another figure
+("30 towns" against "20 towns"), another actor or another place are the hard negatives of
+``claims/eval/paraphrases.json``; trigram similarity alone ranks many of them above true
+paraphrases. ``claims/eval/matching.py`` measures it (``manage.py evaluate_matching``).
+"""
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+
+from claims import similarity
+from claims.models import Claim, ClaimMatch
+from claims.text import search_text
+
+# The score from which a suggestion is stored, chosen on claims/eval/paraphrases.json (see the README).
+THRESHOLD = 0.5
+# How many near-duplicates of a claim are scored again with ``match_score``.
+CANDIDATES = 5
+TARGET_STATUSES = (Claim.Status.VERIFIED, Claim.Status.IN_REVIEW)
+
+NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "fifteen": "15",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "hundred": "100",
+    "half": "0.5",
+    "dozen": "12",
+}
+SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
+NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|trillion|bn|m)\b)?", re.IGNORECASE
+)
+WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+# Capitalised words that say nothing about who or where: sentence openings, months, days, titles.
+NOT_NAMES = frozenset(
+    """a an the this that these those it its he she they we i you his her their our there here in on at by for
+    of to from with after before as but and or if when while since during according last next new more most
+    some many all no not one two three four five six seven eight nine ten monday tuesday wednesday thursday
+    friday saturday sunday january february march april may june july august september october november
+    december mr mrs ms dr president minister prime secretary chief officials official ministry government
+    spokesman spokeswoman spokesperson police state states said says""".split()  # noqa: SIM905
+)
+
+
+def numbers(text):
+    """The figures of ``text`` as normalised strings: "1,200" and "1200" alike, "1.2 million" as "1200000",
+    "thirty" as "30". Years count as figures too: "in 2021" and "in 2022" are different claims."""
+    found = set()
+    for match in NUMBER.finditer(text):
+        value = float(match.group(1).replace(",", ""))
+        scale = (match.group(2) or "").lower()
+        value *= SCALES.get(scale, {"bn": 1_000_000_000, "m": 1_000_000}.get(scale, 1))
+        found.add(f"{value:g}")
+    for word in WORD.findall(text.lower()):
+        if word in NUMBER_WORDS:
+            found.add(NUMBER_WORDS[word])
+    return found
+
+
+def names(text):
+    """The capitalised words of ``text`` that are likely names (of people, places, bodies), lower-cased,
+    with a possessive or plural ending cut ("Russia's" → "russia"); the first word of a sentence only when
+    it is capitalised elsewhere too."""
+    words = WORD.findall(text)
+    found = set()
+    lowered = {word.lower() for word in words if not word[0].isupper()}
+    for index, word in enumerate(words):
+        if not word[0].isupper():
+            continue
+        key = re.sub(r"(?:['’]s?|s)$", "", word.lower()) if len(word) > 3 else word.lower()
+        if key in NOT_NAMES or word.lower() in NOT_NAMES or word.lower() in lowered:
+            continue
+        if index == 0 and sum(1 for other in words if other == word) < 2:
+            continue
+        found.add(key[:6])  # "Russia" / "Russian", "Ukraine" / "Ukrainian": one stem
+    return found
+
+
+def match_score(text, other, trigram=None):
+    """How surely ``other`` states the same claim as ``text`` (0 to 1).
+
+    The trigram similarity (``trigram`` when the lookup computed it), raised when the two give the
+    same figures and share their names, and brought to zero when their figures differ: a claim is its
+    numbers. Names that one gives and the other lacks lower it.
+    """
+    if trigram is None:
+        trigram = similarity.trigram_similarity(text, other)
+    score = trigram
+    figures, other_figures = numbers(text), numbers(other)
+    if figures or other_figures:
+        if figures != other_figures:
+            if figures and other_figures and not (figures & other_figures):
+                return 0.0
+            if figures and other_figures:
+                score -= 0.25  # some figures shared, others not: a different breakdown, or a different claim
+            else:
+                score -= 0.15  # one states a figure the other does not
+        else:
+            score += 0.15
+    own, others = names(text), names(other)
+    if own or others:
+        shared = len(own & others)
+        if shared == 0:
+            score -= 0.2
+        else:
+            score += 0.1 * shared / len(own | others)
+            score -= 0.15 * len(own ^ others) / len(own | others)
+    return round(max(0.0, min(1.0, score)), 4)
+
+
+def match_targets():
+    """The claims a claim can be matched to: reviewed (``verified`` or ``in_review``), not themselves an appearance."""
+    appearance = ClaimMatch.objects.filter(claim=OuterRef("pk"), state=ClaimMatch.State.CONFIRMED)
+    return Claim.objects.filter(status__in=TARGET_STATUSES).exclude(Exists(appearance))
+
+
+def best_match(text, *, exclude=None, rejected=()):
+    """``(claim, score)``: the reviewed claim that most surely says what ``text`` says, scoring at least
+    ``THRESHOLD``, or None. ``rejected`` holds ids never to suggest (pairs reviewers rejected)."""
+    text = search_text(text)
+    if not text:
+        return None
+    found = similarity.similar_claims(text, match_targets(), limit=CANDIDATES, exclude=exclude)
+    best = None
+    for match in found:
+        claim = match["claim"]
+        if claim.pk in rejected:
+            continue
+        score = max(
+            match_score(text, claim.quote),
+            match_score(text, claim.claim_reviewed) if claim.claim_reviewed else 0.0,
+        )
+        if score >= THRESHOLD and (best is None or score > best[1]):
+            best = (claim, score)
+    return best
+
+
+def suggest_matches(claims):
+    """Store, for each of ``claims`` without an open match, its best match as a suggestion.
+
+    Cheap when nothing has been reviewed yet (one query); otherwise one near-duplicate lookup per
+    claim. Returns the suggestions stored.
+    """
+    claims = [claim for claim in claims if claim.pk is not None]
+    if not claims or not match_targets().exists():
+        return []
+    ids = [claim.pk for claim in claims]
+    settled = set(
+        ClaimMatch.objects.filter(
+            claim_id__in=ids, state__in=[ClaimMatch.State.SUGGESTED, ClaimMatch.State.CONFIRMED]
+        ).values_list("claim_id", flat=True)
+    )
+    rejected = {}
+    for claim_id, reviewed_id in ClaimMatch.objects.filter(
+        claim_id__in=ids, state=ClaimMatch.State.REJECTED
+    ).values_list("claim_id", "reviewed_claim_id"):
+        rejected.setdefault(claim_id, set()).add(reviewed_id)
+    stored = []
+    for claim in claims:
+        if claim.pk in settled or claim.status in TARGET_STATUSES:
+            continue
+        found = best_match(claim.claim_reviewed or claim.quote, exclude=claim.pk, rejected=rejected.get(claim.pk, ()))
+        if found is None:
+            continue
+        reviewed, score = found
+        match = ClaimMatch.objects.filter(claim=claim, reviewed_claim=reviewed).first()
+        if match is not None and match.state != ClaimMatch.State.WITHDRAWN:
+            continue  # rejected: never suggested again
+        if match is None:
+            match = ClaimMatch(claim=claim, reviewed_claim=reviewed)
+        match.state, match.score = ClaimMatch.State.SUGGESTED, score
+        match._change_reason = f"suggested (score {score:.2f})"
+        try:
+            with transaction.atomic():
+                match.save()
+        except IntegrityError:  # a match stored meanwhile by a concurrent request: it stands
+            continue
+        stored.append(match)
+    return stored
