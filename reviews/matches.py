@@ -21,7 +21,7 @@ locks its claim before the appearances), and records who decided and when on the
 in its history and in the appearance's history.
 """
 
-from datetime import UTC
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -134,6 +134,8 @@ def confirm_match(claim, *, reviewed_claim_id, by):
     resolved to its root. Any other suggestion of the claim is withdrawn.
     """
     _require_newsroom(by)
+    if reviewed_claim_id == claim.pk:
+        raise ValidationError({"claim": "A claim cannot be matched to itself."})
     if not Claim.objects.filter(pk=reviewed_claim_id).exists():
         raise ValidationError({"claim": f"There is no claim {reviewed_claim_id}."})
     target_id = root_of(reviewed_claim_id)
@@ -284,7 +286,7 @@ def appearances(claim, *, readers):
             "quote": quote,
             "article_title": title,
             "article_url": url,
-            "article_published_at": iso_datetime(published_at, zone=UTC),
+            "article_published_at": iso_datetime(published_at),
         }
         for claim_id, article_id, quote, title, url, published_at in rows
     ]
@@ -299,7 +301,9 @@ def appearance_item(claim_id, article_id, shown):
         "quote": shown["quote"],
         "article_title": article["title"],
         "article_url": article["url"],
-        "article_published_at": article["published_at"],
+        "article_published_at": iso_datetime(datetime.fromisoformat(article["published_at"]))
+        if article["published_at"]
+        else None,
     }
 
 

@@ -210,7 +210,14 @@ EXPORT_SCHEMAS = {
         ["appearance"],
         author=_ref("ClaimReviewPerson"),
         datePublished=DATE,
-        appearance=_ref("ClaimReviewAppearance"),
+        # One article; a recurring claim (reviews.matches) lists every article, with the earliest.
+        appearance={
+            "oneOf": [
+                _ref("ClaimReviewAppearance"),
+                {"type": "array", "items": _ref("ClaimReviewAppearance"), "minItems": 2},
+            ]
+        },
+        firstAppearance=_ref("ClaimReviewAppearance"),
     ),
     "ClaimReview": {
         **_thing(
