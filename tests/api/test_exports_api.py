@@ -246,20 +246,21 @@ def count_queries(client, params):
 
 @pytest.mark.parametrize("fmt", list(exports.FORMATS))
 def test_queries_grow_with_batches_not_with_claims(anon, fmt, monkeypatch, django_assert_max_num_queries):
-    """Three queries per batch of claims, whatever the batch holds and the format, and one for the ETag."""
+    """Four queries per batch of claims (claims, tags, evidence, appearances), whatever the batch holds and
+    the format, and one for the ETag."""
     monkeypatch.setattr(reading, "BATCH_SIZE", 10)
     make_verified(5)
     five = count_queries(anon, {"format": fmt})
-    assert five == 1 + 3  # anonymous: no session or token lookup
+    assert five == 1 + 4  # anonymous: no session or token lookup
     make_verified(25)  # 30 claims: three full batches and the query that finds no fourth
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         body(anon.get(URL, {"format": fmt}))
-    assert count_queries(anon, {"format": fmt}) == 1 + 10
+    assert count_queries(anon, {"format": fmt}) == 1 + 13
 
 
-def test_default_batches_keep_hundreds_of_claims_in_three_queries(anon, django_assert_max_num_queries):
+def test_default_batches_keep_hundreds_of_claims_in_four_queries(anon, django_assert_max_num_queries):
     make_verified(60)
-    with django_assert_max_num_queries(1 + 3):
+    with django_assert_max_num_queries(1 + 4):
         assert len(ndjson_ids(anon.get(URL, {"format": "ndjson"}))) == 60
 
 
