@@ -4,8 +4,8 @@ What readers see of the claim and its article comes from the published review's 
 ``reviews.record``), never from the live rows. ``exported_claims()`` reads them in id order, in
 keyset batches of ``BATCH_SIZE``: four queries per batch (claims joined with their published
 review; their tags; the review's evidence; the claims' published appearances), as plain tuples,
-so the number of queries grows only with the number of batches and memory holds one batch at a time. Every format writes the
-``ExportedClaim`` records it yields.
+so the number of queries grows only with the number of batches and memory holds one batch at a
+time. Every format writes the ``ExportedClaim`` records it yields.
 """
 
 import json
