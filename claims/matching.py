@@ -21,7 +21,11 @@ paraphrases. ``claims/eval/matching.py`` measures it (``manage.py evaluate_match
 """
 
 import functools
+import math
 import re
+import threading
+from collections import Counter
+from datetime import timedelta
 
 import numpy as np
 from django.db import IntegrityError, transaction
@@ -229,13 +233,92 @@ def match_targets():
     return Claim.objects.filter(status__in=TARGET_STATUSES).exclude(Exists(appearance))
 
 
-def best_match(text, *, exclude=None, rejected=()):
+def content_stems(text):
+    """The stems of the content words of ``text`` (what ``match_score`` compares), as a set."""
+    words = {word.lower() for word in LETTERS.findall(text)}
+    return {_stem(word) for word in words if word not in STOP_WORDS and len(word) > 2}
+
+
+class TargetIndex:
+    """The content stems of every match target, in memory: which targets could say what a text says.
+
+    Looking each new claim up in the database (``similarity.similar_claims``) costs 10-30 ms; an article
+    of 100 KB has hundreds of candidate claims, and nearly none repeats a reviewed claim. A claim is
+    only looked up when a target shares at least ``SHARED_STEMS`` of its content stems (every suggested
+    pair of the labelled sets shares more than half). Built on first use in a process (one query), then
+    brought up to date before each batch with the targets changed in the last ``REFRESH_MARGIN``
+    seconds before the newest change it has seen (one query over the ``updated_at`` index), so that a
+    transaction committing late is not missed. Stale entries (a target no longer reviewed) are harmless:
+    the lookup reads the targets as they are.
+    """
+
+    SHARED_STEMS = 0.4
+    REFRESH_MARGIN = 600
+    # At most this many targets (those sharing the most stems) are scored for one claim.
+    MOST = 10
+
+    def __init__(self):
+        self.postings = {}
+        self.texts = {}
+        self.newest = None
+        self.lock = threading.Lock()
+
+    def refresh(self):
+        targets = match_targets()
+        if self.newest is not None:
+            targets = targets.filter(updated_at__gte=self.newest - timedelta(seconds=self.REFRESH_MARGIN))
+        rows = targets.values_list("pk", "quote", "claim_reviewed", "updated_at")
+        with self.lock:
+            for pk, quote, claim_reviewed, updated_at in rows.iterator(chunk_size=2000):
+                self.texts[pk] = (quote, claim_reviewed)
+                for stem in content_stems(f"{quote} {claim_reviewed}"):
+                    self.postings.setdefault(stem, set()).add(pk)
+                if self.newest is None or updated_at > self.newest:
+                    self.newest = updated_at
+
+    def candidates(self, text):
+        """Ids of the targets sharing enough of ``text``'s content stems to be worth a lookup."""
+        stems = content_stems(text)
+        if not stems:
+            return []
+        counts = Counter()
+        with self.lock:
+            for stem in stems:
+                counts.update(self.postings.get(stem, ()))
+        needed = max(2, math.ceil(self.SHARED_STEMS * len(stems)))
+        return [pk for pk, shared in counts.most_common(self.MOST) if shared >= needed]
+
+    def likely(self, text, exclude=None):
+        """Ids of the targets that score at least ``THRESHOLD`` against ``text`` as the index has them (the
+        near-duplicate lookup's trigram floor included): the only ones worth a lookup."""
+        found = []
+        for pk in self.candidates(text):
+            quote, claim_reviewed = self.texts.get(pk, ("", ""))
+            if pk == exclude:
+                continue
+            for other in (quote, claim_reviewed):
+                if (
+                    other
+                    and similarity.trigram_similarity(text, other) >= similarity.MIN_SCORE
+                    and match_score(text, other) >= THRESHOLD
+                ):
+                    found.append(pk)
+                    break
+        return found
+
+
+_index = TargetIndex()
+
+
+def best_match(text, *, exclude=None, rejected=(), among=None):
     """``(claim, score)``: the reviewed claim that most surely says what ``text`` says, scoring at least
-    ``THRESHOLD``, or None. ``rejected`` holds ids never to suggest (pairs reviewers rejected)."""
+    ``THRESHOLD``, or None. ``rejected`` holds ids never to suggest (pairs reviewers rejected); ``among``
+    (ids) narrows the lookup to those targets."""
     text = search_text(text)
     if not text:
         return None
-    found = similarity.similar_claims(text, match_targets(), limit=CANDIDATES, exclude=exclude)
+    targets = match_targets() if among is None else match_targets().filter(pk__in=among)
+    found = similarity.similar_claims(text, targets, limit=CANDIDATES, exclude=exclude)
     best = None
     for match in found:
         claim = match["claim"]
@@ -253,11 +336,17 @@ def best_match(text, *, exclude=None, rejected=()):
 def suggest_matches(claims):
     """Store, for each of ``claims`` without an open match, its best match as a suggestion.
 
-    Cheap when nothing has been reviewed yet (one query); otherwise one near-duplicate lookup per
-    claim. Returns the suggestions stored.
+    Cheap: one query when nothing has been reviewed yet; otherwise one to bring ``TargetIndex`` up to
+    date, and a near-duplicate lookup only for the claims that some target, as the index has it, matches.
+    Returns the suggestions stored.
     """
-    claims = [claim for claim in claims if claim.pk is not None]
+    claims = [claim for claim in claims if claim.pk is not None and claim.status not in TARGET_STATUSES]
     if not claims or not match_targets().exists():
+        return []
+    _index.refresh()
+    among = {claim.pk: _index.likely(search_text(claim.claim_reviewed or claim.quote), claim.pk) for claim in claims}
+    claims = [claim for claim in claims if among[claim.pk]]
+    if not claims:
         return []
     ids = [claim.pk for claim in claims]
     settled = set(
@@ -271,11 +360,16 @@ def suggest_matches(claims):
     ).values_list("claim_id", "reviewed_claim_id"):
         rejected.setdefault(claim_id, set()).add(reviewed_id)
     stored = []
+    looked_up = {}  # text -> best match: an article may say the same sentence twice
     for claim in claims:
-        if claim.pk in settled or claim.status in TARGET_STATUSES:
+        if claim.pk in settled:
             continue
-        found = best_match(claim.claim_reviewed or claim.quote, exclude=claim.pk, rejected=rejected.get(claim.pk, ()))
-        if found is None:
+        text = claim.claim_reviewed or claim.quote
+        key = (text, frozenset(rejected.get(claim.pk, ())))
+        if key not in looked_up:
+            looked_up[key] = best_match(text, exclude=claim.pk, rejected=key[1], among=among[claim.pk])
+        found = looked_up[key]
+        if found is None or found[0].pk == claim.pk:
             continue
         reviewed, score = found
         match = ClaimMatch.objects.filter(claim=claim, reviewed_claim=reviewed).first()
