@@ -211,7 +211,7 @@ def newsroom(editor):
     draft = ReviewFactory(author=editor, claim=ClaimFactory(sentence=2))
     evidence = EvidenceFactory(review=draft)
     submitted = ReviewFactory(state="submitted", claim=ClaimFactory(sentence=3))
-    ReviewFactory(state="published", claim=ClaimFactory(sentence=1))
+    published = ReviewFactory(state="published", claim=ClaimFactory(sentence=1))
     objects = {
         "/api/v1/articles/{id}/": article,
         "/api/v1/claims/{id}/": claim,
@@ -219,6 +219,8 @@ def newsroom(editor):
         "/api/v1/reviews/{id}/evidence/": draft,
         "/api/v1/reviews/{id}/return/": submitted,
         "/api/v1/evidence/{id}/": evidence,
+        "/api/v1/claims/{id}/match/": claim,
+        "/api/v1/claims/{id}/match/reject/": claim,
     }
     valid = {
         "/api/v1/articles/": {"title": "Hostile", "body": "Another report entirely.", "url": "https://example.org/h"},
@@ -232,6 +234,8 @@ def newsroom(editor):
         "/api/v1/reviews/{id}/return/": {"comment": "Add a second source."},
         "/api/v1/evidence/{id}/": {"url": "https://example.org/source"},
         "/api/v1/check-worthiness/": {"text": "The ministry said 2,000 soldiers died."},
+        "/api/v1/claims/{id}/match/": {"claim": published.claim_id},
+        "/api/v1/claims/{id}/match/reject/": {"claim": published.claim_id},
     }
     return objects, valid
 
