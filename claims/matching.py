@@ -16,7 +16,7 @@ How a pair is scored (``match_score``): candidates come from the near-duplicate 
 "says the same thing", not "shares words": the trigram similarity, adjusted by whether the two
 agree on their figures and their names. Two sentences about the same subject with another figure
 ("30 towns" against "20 towns"), another actor or another place are the hard negatives of
-``claims/eval/paraphrases.json``; trigram similarity alone ranks many of them above true
+``claims/eval/pairs/paraphrases.json``; trigram similarity alone ranks many of them above true
 paraphrases. ``claims/eval/matching.py`` measures it (``manage.py evaluate_matching``).
 """
 
@@ -36,7 +36,7 @@ from claims.extraction.model import model as checkworthiness_model
 from claims.models import Claim, ClaimMatch
 from claims.text import search_text
 
-# The score from which a suggestion is stored, chosen on claims/eval/paraphrases.json (see the README).
+# The score from which a suggestion is stored, chosen on claims/eval/pairs/paraphrases.json (see the README).
 THRESHOLD = 0.8
 # How many near-duplicates of a claim are scored again with ``match_score``.
 CANDIDATES = 5

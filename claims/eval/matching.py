@@ -2,10 +2,10 @@
 
 Two labelled sets of sentence pairs, each ``same`` (the second states the claim of the first) or not:
 
-- ``paraphrases.json``: 160 pairs of news sentences written for this purpose (80 paraphrases as
+- ``pairs/paraphrases.json``: 160 pairs of news sentences written for this purpose (80 paraphrases as
   another outlet would report the claim; 80 hard negatives: the same subject with another figure,
   actor, place or claim);
-- ``checkthat_pairs.json``: 120 pairs of CheckThat! 2024 English sentences (train and dev) that
+- ``pairs/checkthat.json``: 120 pairs of CheckThat! 2024 English sentences (train and dev) that
   recur in US presidential debates, labelled by hand, read from the public data by sentence id
   (``candidate_pairs`` derives the candidates; the file says how they were drawn).
 
@@ -25,7 +25,8 @@ from pathlib import Path
 from claims import matching, similarity
 from claims.eval.datasets import datasets_dir
 
-EVAL_DIR = Path(__file__).resolve().parent
+# Not beside the labelled texts of claims/eval/: evaluate_extraction reads every JSON file there.
+EVAL_DIR = Path(__file__).resolve().parent / "pairs"
 # What the scorer must reach at ``matching.THRESHOLD`` (tests/claims/test_matching.py asserts it too).
 PRECISION_TARGET = 0.9
 
@@ -53,7 +54,7 @@ def trigram_score(text, other):
 
 
 def load_paraphrases():
-    """``[(a, b, same)]`` of claims/eval/paraphrases.json."""
+    """``[(a, b, same)]`` of claims/eval/pairs/paraphrases.json."""
     document = json.loads((EVAL_DIR / "paraphrases.json").read_text(encoding="utf-8"))
     return [(pair["a"], pair["b"], pair["same"]) for pair in document["pairs"]]
 
@@ -69,17 +70,17 @@ def checkthat_sentences(folder):
 
 
 def load_checkthat_pairs():
-    """``[(a, b, same)]`` of claims/eval/checkthat_pairs.json with the sentences' text, or None without the data."""
+    """``[(a, b, same)]`` of claims/eval/pairs/checkthat.json with the sentences' text, or None without the data."""
     folder = datasets_dir()
     if folder is None or not (folder / "checkworthiness").is_dir():
         return None
     sentences = checkthat_sentences(folder)
-    document = json.loads((EVAL_DIR / "checkthat_pairs.json").read_text(encoding="utf-8"))
+    document = json.loads((EVAL_DIR / "checkthat.json").read_text(encoding="utf-8"))
     return [(sentences[pair["a"]][0], sentences[pair["b"]][0], pair["same"]) for pair in document["pairs"]]
 
 
 def candidate_pairs(sentences, *, min_words=8, min_similarity=0.4, rare_words=4, max_posting=200):
-    """How checkthat_pairs.json's candidates were found: ``[(similarity, id_a, id_b)]``, best first.
+    """How pairs/checkthat.json's candidates were found: ``[(similarity, id_a, id_b)]``, best first.
 
     ``sentences`` is ``checkthat_sentences``' result. Pairs of check-worthy ("Yes") sentences of at
     least ``min_words`` words, not identical, sharing one of their ``rare_words`` rarest words (longer

@@ -219,7 +219,7 @@ class MatchSuggestionSerializer(serializers.Serializer):
     score = serializers.FloatField(allow_null=True, help_text="How surely they say the same thing, 0 to 1.")
     quote = serializers.CharField()
     claim_reviewed = serializers.CharField(allow_blank=True)
-    status = serializers.ChoiceField(choices=["in_review", "verified"])
+    status = serializers.CharField(help_text="The reviewed claim's status now (`in_review` or `verified` once).")
     verdict = serializers.CharField(allow_blank=True)
 
 

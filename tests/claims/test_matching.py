@@ -60,7 +60,7 @@ def test_suggestions_reach_the_precision_target_on_checkthat_recurring_sentences
 @needs_data
 def test_the_checkthat_pairs_are_train_and_dev_sentences_labelled_check_worthy():
     sentences = checkthat_sentences(datasets_dir())
-    for pair in json.loads((EVAL_DIR / "checkthat_pairs.json").read_text())["pairs"]:
+    for pair in json.loads((EVAL_DIR / "checkthat.json").read_text())["pairs"]:
         assert sentences[pair["a"]][1] == "Yes" and sentences[pair["b"]][1] == "Yes"
 
 

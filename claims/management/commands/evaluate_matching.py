@@ -8,7 +8,7 @@ from claims.eval.matching import PRECISION_TARGET, evaluate_matching
 class Command(BaseCommand):
     help = (
         "Measure match suggestions (recurring claims) on labelled sentence pairs: precision and recall at the "
-        "suggestion threshold on claims/eval/paraphrases.json, then on CheckThat! sentences that recur across US "
+        "suggestion threshold on claims/eval/pairs/paraphrases.json, then on CheckThat! sentences that recur across US "
         "debates when the public data are present (../shared/datasets or FACTCHECK_DATASETS_DIR); each beside "
         "trigram similarity alone."
     )
