@@ -13,11 +13,16 @@ being checked should not be checked twice.
 
 How a pair is scored (``match_score``): candidates come from the near-duplicate lookup
 (``similarity.similar_claims``: trigram similarity of at least 0.3), and each is scored again for
-"says the same thing", not "shares words": the trigram similarity, adjusted by whether the two
-agree on their figures and their names. Two sentences about the same subject with another figure
-("30 towns" against "20 towns"), another actor or another place are the hard negatives of
+"says the same thing", not "shares words": the share of content words both say, a word said
+differently counting by its closeness to the other's words (static word vectors of the
+check-worthiness model), zero when figures differ or the two go opposite ways, lowered when each
+names someone the other does not. Two sentences about the same subject with another figure ("30
+towns" against "20 towns"), another actor or another place are the hard negatives of
 ``claims/eval/pairs/paraphrases.json``; trigram similarity alone ranks many of them above true
 paraphrases. ``claims/eval/matching.py`` measures it (``manage.py evaluate_matching``).
+
+Lookups are costly (10-30 ms each) and an article has hundreds of candidate claims, so ``TargetIndex``
+picks, in memory, the few claims worth one.
 """
 
 import functools

@@ -183,8 +183,18 @@ def published_article_record():
     """The article part of the newest published record among the outer article's claims: annotates
     articles with what readers see of them (``reviews.record``), in the articles' own query."""
     reviews = Review.objects.filter(claim__article=OuterRef("pk"), state=Review.State.PUBLISHED)
-    return Subquery(
-        reviews.order_by("-published_at", "-pk").values("record__article")[:1], output_field=models.JSONField()
+    # An article whose verified claims are all appearances (reviews.matches): the record taken of them.
+    appearances = ClaimMatch.objects.filter(
+        claim__article=OuterRef("pk"), state=ClaimMatch.State.CONFIRMED, record__isnull=False
+    )
+    return Coalesce(
+        Subquery(
+            reviews.order_by("-published_at", "-pk").values("record__article")[:1], output_field=models.JSONField()
+        ),
+        Subquery(
+            appearances.order_by("-updated_at", "-pk").values("record__article")[:1], output_field=models.JSONField()
+        ),
+        output_field=models.JSONField(),
     )
 
 

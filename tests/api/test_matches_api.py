@@ -203,3 +203,17 @@ def test_the_public_page_of_the_review_lists_the_appearances(client, reviewed, a
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     assert appearance.article.title in page
     assert SENTENCES[1] in page
+
+
+def test_readers_see_an_appearances_article_as_published(anon, reviewed, appearance):
+    from claims import services
+
+    matches.confirm_match(appearance, reviewed_claim_id=reviewed.pk, by=ReviewerFactory())
+    title = appearance.article.title
+    # Its record is frozen now; opening a correction of the twin lets the article change, readers wait.
+    workflow.create_review(reviewed, by=ReviewerFactory(), verdict="false", summary="Again.")
+    services.update_article(appearance.article, by=EditorFactory(), title="Renamed since")
+    shown = anon.get(f"/api/v1/articles/{appearance.article_id}/").json()
+    assert shown["title"] == title
+    listed = {article["id"]: article for article in anon.get("/api/v1/articles/").json()["results"]}
+    assert listed[appearance.article_id]["title"] == title
