@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from claims import admin as claims_admin
 from claims import services
@@ -149,7 +150,7 @@ class ClaimAdmin(PublishedRecordAdmin, claims_admin.ClaimAdmin):
                 ),
             )
             parts.append(format_html("Also appears as:<ul>{}</ul>", items))
-        return format_html_join(format_html("<br>"), "{}", ((part,) for part in parts)) if parts else "—"
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) if parts else "—"
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.match_view)

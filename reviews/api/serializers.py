@@ -285,9 +285,10 @@ class HistoryEntrySerializer(serializers.Serializer):
         allow_null=True, help_text="Who made the change; shown to reviewers and editors only, else null."
     )
     model = serializers.ChoiceField(
-        choices=["claim", "review", "evidence", "record"],
+        choices=["claim", "review", "evidence", "record", "match"],
         help_text="`record`: a publication, with the published record (the first) or what a correction changed; "
-        "`object_id` is then the review's.",
+        "`object_id` is then the review's. `match` (reviewers and editors): a suggestion or decision that the claim "
+        "is an appearance of a reviewed claim, or that another claim is one of this claim's (`claims/{id}/match/`).",
     )
     object_id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=list(ACTIONS.values()))

@@ -217,3 +217,17 @@ def test_readers_see_an_appearances_article_as_published(anon, reviewed, appeara
     assert shown["title"] == title
     listed = {article["id"]: article for article in anon.get("/api/v1/articles/").json()["results"]}
     assert listed[appearance.article_id]["title"] == title
+
+
+def test_the_newsroom_sees_match_decisions_in_the_claims_history_and_readers_do_not(
+    anon, reviewer_client, reviewed, appearance
+):
+    matches.confirm_match(appearance, reviewed_claim_id=reviewed.pk, by=ReviewerFactory(username="rita"))
+    entries = reviewer_client.get(f"/api/v1/claims/{appearance.pk}/history/").json()
+    decided = [entry for entry in entries if entry["model"] == "match"]
+    assert [(entry["user"], entry["reason"]) for entry in decided] == [("rita", "confirmed")]
+    assert {"field": "state", "old": None, "new": "confirmed"} in decided[0]["changes"]
+    assert [e["model"] for e in reviewer_client.get(f"/api/v1/claims/{reviewed.pk}/history/").json()].count(
+        "match"
+    ) == 1
+    assert all(entry["model"] != "match" for entry in anon.get(f"/api/v1/claims/{appearance.pk}/history/").json())
