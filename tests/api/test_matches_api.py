@@ -231,3 +231,22 @@ def test_the_newsroom_sees_match_decisions_in_the_claims_history_and_readers_do_
         "match"
     ) == 1
     assert all(entry["model"] != "match" for entry in anon.get(f"/api/v1/claims/{appearance.pk}/history/").json())
+
+
+@pytest.mark.parametrize("client_name", ["anon", "reviewer_client"])
+def test_the_detail_of_a_reviewed_claim_costs_the_same_with_more_appearances(request, client_name, reviewed):
+    client = request.getfixturevalue(client_name)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/v1/claims/{reviewed.pk}/").status_code == 200
+        return len(queries)
+
+    reviewer = ReviewerFactory()
+    matches.confirm_match(ClaimFactory(sentence=1), reviewed_claim_id=reviewed.pk, by=reviewer)
+    count()  # the first request of a client reads what later ones find cached
+    one = count()
+    for _ in range(4):
+        matches.confirm_match(ClaimFactory(sentence=1), reviewed_claim_id=reviewed.pk, by=reviewer)
+    assert count() == one
+    assert len(client.get(f"/api/v1/claims/{reviewed.pk}/").json()["appearances"]) == 5
