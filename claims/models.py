@@ -6,7 +6,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.db.models.query import ModelIterable
 from simple_history.models import HistoricalRecords
@@ -164,8 +164,16 @@ class ClaimQuerySet(models.QuerySet):
         clone._iterable_class = TagNamesIterable
         return clone
 
+    def with_matched_to(self):
+        """Claims carrying ``matched_claim_id`` (what ``Claim.matched_to`` reads), in the claims' own query."""
+        confirmed = ClaimMatch.objects.filter(claim=OuterRef("pk"), state=MatchState.CONFIRMED)
+        return self.annotate(matched_claim_id=Subquery(confirmed.values("reviewed_claim_id")[:1]))
+
     def verified(self):
-        """Claims with a published review: what "verified" means everywhere (API, admin, exports)."""
+        """Claims with a published review: what "verified" means everywhere (API, admin, exports).
+
+        The review is the claim's own, or, for an appearance (a confirmed ``ClaimMatch``), its reviewed claim's.
+        """
         return self.filter(status=Claim.Status.VERIFIED)
 
     def search(self, text):
@@ -349,6 +357,80 @@ class Claim(models.Model):
     def __str__(self):
         text = self.claim_reviewed or self.quote
         return text if len(text) <= 80 else text[:77] + "…"
+
+    @property
+    def matched_to(self):
+        """The id of the reviewed claim this claim is a confirmed appearance of (``ClaimMatch``), or None.
+
+        Read from the ``matched_claim_id`` annotation (``ClaimQuerySet.with_matched_to``) when the queryset has it.
+        """
+        if "matched_claim_id" in self.__dict__:
+            return self.__dict__["matched_claim_id"]
+        return (
+            ClaimMatch.objects.filter(claim_id=self.pk, state=MatchState.CONFIRMED)
+            .values_list("reviewed_claim_id", flat=True)
+            .first()
+        )
+
+
+class MatchState(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A claim's open match: its suggestion or its confirmed match (at most one of either, never both).
+OPEN_MATCH_STATES = (MatchState.SUGGESTED, MatchState.CONFIRMED)
+
+
+class ClaimMatch(models.Model):
+    """A claim (an *appearance*) that repeats a reviewed claim, as suggested, confirmed or rejected.
+
+    ``claims.matching`` writes these rows and nothing else does. A suggestion is made when a claim is
+    created or extracted and an already reviewed claim says the same thing; a reviewer confirms it
+    (the appearance is then verified by the reviewed claim's published review), or rejects it (that
+    pair is never suggested again); undoing a confirmed match withdraws it. Rows are never deleted:
+    with their history they say who decided what, and when.
+    """
+
+    State = MatchState
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="matches")
+    reviewed_claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="appearance_matches")
+    state = models.CharField(max_length=20, choices=MatchState.choices, default=MatchState.SUGGESTED)
+    score = models.FloatField(null=True, blank=True, help_text="The suggestion's score; null when confirmed by hand.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # What readers see of the appearance (``reviews.record.snapshot`` of the claim and its article), taken
+    # when the reviewed claim's review is published (or the match confirmed while it is): the appearance's
+    # published record. Null while the match is not confirmed or the reviewed claim is not published.
+    record = models.JSONField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["record"])
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "claim matches"
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "reviewed_claim"], name="claim_match_unique_pair"),
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(state__in=OPEN_MATCH_STATES), name="claim_match_one_open_per_claim"
+            ),
+            models.CheckConstraint(condition=~Q(claim=models.F("reviewed_claim")), name="claim_match_not_self"),
+            models.CheckConstraint(condition=Q(state__in=MatchState.values), name="claim_match_state_valid"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=1)), name="claim_match_score_0_1"
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewed_claim", "state"], name="claim_match_reviewed_state")]
+
+    def __str__(self):
+        return f"claim {self.claim_id} → claim {self.reviewed_claim_id} ({self.state})"
 
 
 class ExternalFactCheckQuerySet(models.QuerySet):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims import claimants, extraction, signals
+from claims import claimants, extraction, matching, signals
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag, compute_content_hash
 from claims.validators import http_url, locate_quote, validate_span
 from factcheck.concurrency import advance_version, bump_version
@@ -217,7 +217,9 @@ def extract_claims(article, *, by=None):
     created the article: analysing a text may take seconds, and on SQLite an open write transaction
     holds every other writer.
     """
-    return extraction.extract_claims(article, by=by)
+    created = extraction.extract_claims(article, by=by)
+    matching.suggest_matches(created)  # after the claims are stored: a lookup per claim, each cheap
+    return created
 
 
 def check_worthiness(*, sentences=None, text=None, language="en"):
@@ -317,6 +319,7 @@ def create_claim(
     _record(claim, by=by, reason=reason)
     claim.save()
     _set_tags(claim, tags)
+    matching.suggest_matches([claim])
     return claim
 
 

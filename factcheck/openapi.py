@@ -61,7 +61,8 @@ ROLE_DEPENDENT_FIELDS = {
     "Review": ["editor_comment"],  # newsroom only: reviews.api.serializers.ReviewSerializer.to_representation
     # newsroom only: claims.api.serializers.ClaimSerializer.shows_reasons
     "Claim": ["check_worthiness_reasons"],
-    "ClaimDetail": ["check_worthiness_reasons"],
+    # and the match suggestion: reviews.api.serializers.ClaimDetailSerializer.to_representation
+    "ClaimDetail": ["check_worthiness_reasons", "match_suggestion"],
 }
 
 IF_MATCH = {

@@ -4,21 +4,22 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from claims import admin as claims_admin
 from claims import services
-from claims.models import Article, Claim
+from claims.models import Article, Claim, ClaimMatch
 from claims.text import search_text
 from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.concurrency import ANY_VERSION
 from factcheck.exceptions import ConflictError
-from reviews import exports, record, workflow
+from reviews import exports, matches, record, workflow
 from reviews.api.export_views import export_response
 from reviews.models import Evidence, Review
 
@@ -86,9 +87,106 @@ class ClaimAdmin(PublishedRecordAdmin, claims_admin.ClaimAdmin):
 
     record_fields = record.CLAIM_FIELDS
     check_change = services.check_claim_change
+    fields = [*claims_admin.ClaimAdmin.fields, "recurring"]
+    readonly_fields = [*claims_admin.ClaimAdmin.readonly_fields, "recurring"]
 
     def frozen(self, claim):
         return workflow.record_frozen(claim)
+
+    # --- Recurring claims (reviews.matches): the suggestion with Confirm / Reject, the match with Undo,
+    # a reviewed claim's appearances. The buttons post the page's form (and its CSRF token) to the views
+    # below, which go through the same service as the API.
+
+    @admin.display(description="recurring claim")
+    def recurring(self, claim):
+        if not claim.pk:
+            return "—"
+        parts = []
+        match = matches.open_match(claim)
+        if match is not None:
+            reviewed = match.reviewed_claim
+            link = format_html(
+                '<a href="{}">claim {}</a> “{}” ({}{})',
+                reverse("admin:claims_claim_change", args=[reviewed.pk]),
+                reviewed.pk,
+                reviewed,
+                reviewed.get_status_display().lower(),
+                f", {reviewed.verdict}" if reviewed.verdict else "",
+            )
+            if match.state == ClaimMatch.State.CONFIRMED:
+                parts.append(
+                    format_html(
+                        "An appearance of {}: verified by its published review. "
+                        '<button type="submit" formaction="{}" formmethod="post" name="_match" value="undo">'
+                        "Undo the match</button>",
+                        link,
+                        reverse("admin:claims_claim_match", args=[claim.pk, "undo"]),
+                    )
+                )
+            else:
+                parts.append(
+                    format_html(
+                        "Suggested match (score {}): {}. "
+                        '<button type="submit" formaction="{}" formmethod="post" name="match_claim" value="{}">'
+                        "Confirm</button> "
+                        '<button type="submit" formaction="{}" formmethod="post" name="match_claim" value="{}">'
+                        "Reject</button>",
+                        f"{match.score:.2f}" if match.score is not None else "—",
+                        link,
+                        reverse("admin:claims_claim_match", args=[claim.pk, "confirm"]),
+                        reviewed.pk,
+                        reverse("admin:claims_claim_match", args=[claim.pk, "reject"]),
+                        reviewed.pk,
+                    )
+                )
+        appearances = matches.appearances(claim, readers=False)
+        if appearances:
+            items = format_html_join(
+                "",
+                '<li><a href="{}">claim {}</a> in “{}”</li>',
+                (
+                    (reverse("admin:claims_claim_change", args=[item["claim"]]), item["claim"], item["article_title"])
+                    for item in appearances
+                ),
+            )
+            parts.append(format_html("Also appears as:<ul>{}</ul>", items))
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) if parts else "—"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.match_view)
+        return [
+            path("<path:object_id>/match/<str:step>/", view, name="claims_claim_match"),
+            *super().get_urls(),
+        ]
+
+    def match_view(self, request, object_id, step):
+        """Confirm, reject or undo a claim's match (POST only), through ``reviews.matches``."""
+        claim = self.get_object(request, unquote(object_id))
+        if claim is None:
+            raise Http404("No such claim.")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, claim) or step not in ("confirm", "reject", "undo"):
+            raise PermissionDenied
+        target = request.POST.get("match_claim", "")
+        try:
+            if step == "undo":
+                matches.undo_match(claim, by=request.user)
+                done = "The match was undone."
+            elif not target.isdigit():
+                raise ValidationError("Name the reviewed claim.")
+            elif step == "confirm":
+                matches.confirm_match(claim, reviewed_claim_id=int(target), by=request.user)
+                done = f"Confirmed: this claim is an appearance of claim {target}."
+            else:
+                matches.reject_match(claim, by=request.user, reviewed_claim_id=int(target))
+                done = f"Rejected: claim {target} will not be suggested again."
+        except (ConflictError, ValidationError, PermissionDenied) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.message_user(request, f"Nothing was changed: {message}", messages.ERROR)
+        else:
+            self.message_user(request, done)
+        return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
 
     @admin.display(description="published record")
     def published_record(self, claim):

@@ -15,6 +15,9 @@ Two audiences, each with an allow-list of fields per model (a field not listed i
   and its article (``reviews.record``) changes only when an editor publishes a review, so edits of the
   claim's wording, quote, claimant or date, even made during a correction, stay out until then.
 
+The newsroom also sees the ``match`` entries of recurring claims (``reviews.matches``): each suggestion,
+confirmation, rejection or undoing that concerns the claim, as the appearance or as the reviewed claim.
+
 Both audiences get a ``record`` entry at each publication (``object_id``: the review): the first shows
 the published record (the claim's and its article's fields as readers see them), each later one, a
 correction, what it changed for readers (``Review.correction``: record fields, verdict, summary, evidence).
@@ -26,7 +29,9 @@ serves it at ``claims/{id}/history/`` (``reviews/api/views.py``, ``HistoryEntryS
 import datetime
 from operator import itemgetter
 
-from claims.models import Claim
+from django.db.models import Q
+
+from claims.models import Claim, ClaimMatch
 from factcheck.roles import is_editor, is_newsroom
 from reviews import record
 from reviews.models import Evidence, Review
@@ -69,6 +74,9 @@ NEWSROOM_FIELDS = {
     ),
     "review": (*PUBLIC_FIELDS["review"], "editor_comment", "submitted_at"),
     "evidence": PUBLIC_FIELDS["evidence"],
+    # Recurring claims (reviews.matches): the suggestions and decisions about the claim as an appearance, and
+    # about the claims matched to it. Working data: readers see a match through the claim's status only.
+    "match": ("claim_id", "reviewed_claim_id", "state", "score"),
 }
 
 
@@ -248,6 +256,9 @@ def claim_history(claim, *, user):
     entries += _record_entries(review_rows, show_user=newsroom)
     if newsroom:
         entries += _entries(evidence_rows, "evidence", fields["evidence"], show_user=True)
+        match_rows = ClaimMatch.history.filter(Q(claim_id=claim.pk) | Q(reviewed_claim_id=claim.pk))
+        match_rows = list(match_rows.select_related("history_user").order_by("history_date", "history_id"))
+        entries += _entries(match_rows, "match", fields["match"], show_user=True)
     else:
         entries += _published_evidence_entries(review_rows, evidence_rows)
     entries.sort(key=itemgetter("_order"))

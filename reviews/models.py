@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
-from claims.models import RATING_VALUES, Claim, Verdict
+from claims.models import RATING_VALUES, Claim, ClaimMatch, Verdict
 from claims.validators import http_url
 from factcheck.roles import is_editor, is_newsroom
 
@@ -182,13 +183,36 @@ def published_article_record():
     """The article part of the newest published record among the outer article's claims: annotates
     articles with what readers see of them (``reviews.record``), in the articles' own query."""
     reviews = Review.objects.filter(claim__article=OuterRef("pk"), state=Review.State.PUBLISHED)
-    return Subquery(
-        reviews.order_by("-published_at", "-pk").values("record__article")[:1], output_field=models.JSONField()
+    # An article whose verified claims are all appearances (reviews.matches): the record taken of them.
+    appearances = ClaimMatch.objects.filter(
+        claim__article=OuterRef("pk"), state=ClaimMatch.State.CONFIRMED, record__isnull=False
+    )
+    return Coalesce(
+        Subquery(
+            reviews.order_by("-published_at", "-pk").values("record__article")[:1], output_field=models.JSONField()
+        ),
+        Subquery(
+            appearances.order_by("-updated_at", "-pk").values("record__article")[:1], output_field=models.JSONField()
+        ),
+        output_field=models.JSONField(),
     )
 
 
 def published_record():
-    """The ``record`` of the outer claim's published review (``reviews.record``): annotates claims
+    """The ``record`` of the outer claim's published review (``reviews.record``), or for an appearance
+    (``reviews.matches``) the record taken of it when its reviewed claim was published: annotates claims
     with what readers see of them, in the claims' own query."""
     reviews = Review.objects.filter(claim=OuterRef("pk"), state=Review.State.PUBLISHED).order_by()
-    return Subquery(reviews.values("record")[:1], output_field=models.JSONField())
+    return Coalesce(
+        Subquery(reviews.values("record")[:1], output_field=models.JSONField()),
+        appearance_record(),
+        output_field=models.JSONField(),
+    )
+
+
+def appearance_record():
+    """The published record of the outer claim as an appearance (``ClaimMatch.record``), or null."""
+    matches = ClaimMatch.objects.filter(
+        claim=OuterRef("pk"), state=ClaimMatch.State.CONFIRMED, record__isnull=False
+    ).order_by()
+    return Subquery(matches.values("record")[:1], output_field=models.JSONField())

@@ -41,9 +41,12 @@ def review_page(request, review_id):
         raise Http404("No published review with this id.")
     current = review
     json_ld = None
+    appearances = []
     if review.state == Review.State.PUBLISHED:
         exported = next(iter(exports.exported_claims(Claim.objects.filter(pk=review.claim_id))), None)
         if exported is not None:
+            # A recurring claim: the other articles it appeared in (reviews.matches), as published with this review.
+            appearances = exported.detail["appearances"]
             data = json.dumps(exports.claim_review(exported), ensure_ascii=False, indent=2)
             json_ld = mark_safe(data.translate(_SCRIPT_ESCAPES))  # escaped above for a <script> element
     else:
@@ -57,6 +60,7 @@ def review_page(request, review_id):
         "current": current,
         "json_ld": json_ld,
         "evidence": evidence,
+        "appearances": appearances,
         "changes": record.describe(review.correction, dict(Verdict.choices)),
     }
     return render(request, "reviews/review_page.html", context)

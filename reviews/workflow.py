@@ -10,11 +10,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import Claim, ClaimMatch
 from factcheck.concurrency import advance_version, bump_version, check_version
 from factcheck.exceptions import ConflictError
 from factcheck.roles import is_editor, is_newsroom
-from reviews import record
+from reviews import matches, record
 from reviews.models import Evidence, Review
 
 REVIEW_FIELDS = ("verdict", "rating_text", "summary")
@@ -54,9 +54,18 @@ HOW_TO_CORRECT = (
 
 
 def _without_open_correction(claims):
-    """The verified claims among ``claims`` that have no draft or submitted review: their record is frozen."""
+    """The verified claims among ``claims`` that have no draft or submitted review: their record is frozen.
+
+    An appearance (``reviews.matches``) has no review of its own: its record opens with a correction of
+    the reviewed claim it appears for, whose publication takes it again.
+    """
     open_review = Review.objects.filter(claim=OuterRef("pk"), state__in=OPEN_STATES)
-    return claims.verified().exclude(Exists(open_review))
+    open_twin_review = Review.objects.filter(
+        state__in=OPEN_STATES,
+        claim__appearance_matches__claim=OuterRef("pk"),
+        claim__appearance_matches__state=ClaimMatch.State.CONFIRMED,
+    )
+    return claims.verified().exclude(Exists(open_review)).exclude(Exists(open_twin_review))
 
 
 def record_frozen(claim):
@@ -196,6 +205,7 @@ def sync_claim_status(claim, *, by=None):
             reason="status follows reviews",
             update_fields=["status", "verdict", "version", "updated_at"],
         )
+    matches.sync_appearances(claim, by=by)  # its appearances follow it, in this transaction
     return claim
 
 
@@ -207,6 +217,14 @@ def create_review(claim, *, by, verdict, rating_text="", summary=""):
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status == Claim.Status.DISMISSED:
         raise InvalidTransition("This claim was dismissed as not check-worthy; accept it before reviewing it.")
+    twin = ClaimMatch.objects.filter(claim=claim, state=ClaimMatch.State.CONFIRMED).values_list(
+        "reviewed_claim_id", flat=True
+    )
+    if twin:
+        raise InvalidTransition(
+            f"This claim is an appearance of claim {twin[0]}, whose review verifies it; review claim {twin[0]}, or "
+            "undo the match first."
+        )
     review = Review(claim=claim, author=by, verdict=verdict, rating_text=rating_text, summary=summary)
     _save(review, by=by, reason="created")
     sync_claim_status(claim, by=by)
@@ -320,6 +338,8 @@ def publish(review, *, by):
     bump_version(review)
     _save(review, by=by, reason="published")
     sync_claim_status(claim, by=by)
+    # Every appearance of the claim is published with it: its record is taken again (a correction reaches all).
+    matches.sync_appearances(claim, by=by, republish=True)
     return review
 
 

@@ -193,6 +193,12 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
     )
     tags = TagsField(required=False, max_length=50)
     version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_OFFSET)
+    matched_to = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The reviewed claim this claim is a confirmed appearance of (`POST claims/{id}/match/`): its "
+        "status and verdict follow that claim's, and its published review verifies it. Null otherwise.",
+    )
 
     class Meta:
         model = Claim
@@ -210,6 +216,7 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
             "check_worthiness_reasons",
             "status",
             "verdict",
+            "matched_to",
             "tags",
             "created_at",
             "updated_at",
@@ -239,6 +246,7 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
             representation["check_worthiness_reasons"] = list(claim.check_worthiness_reasons)
         representation["status"] = claim.status
         representation["verdict"] = claim.verdict
+        representation["matched_to"] = claim.matched_to
         representation["tags"] = claim_tag_names(claim)
         representation["created_at"] = iso_datetime(claim.created_at, zone)
         representation["updated_at"] = iso_datetime(claim.updated_at, zone)

@@ -242,7 +242,7 @@ class ArticleViewSet(
             return extraction_timeout_response(exc, article, saved=False)
         except services.UnsupportedLanguage as exc:
             return unsupported_language_response(exc)
-        claims = Claim.objects.filter(article=article).with_tag_names().order_by("start")
+        claims = Claim.objects.filter(article=article).with_tag_names().with_matched_to().order_by("start")
         data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
         return Response({"created": len(created), "claims": data})
 
@@ -329,7 +329,7 @@ class ClaimViewSet(
     ordering_fields = ["id", "created_at", "updated_at", "check_worthiness"]
 
     def get_queryset(self):
-        return Claim.objects.visible_to(self.request.user).with_tag_names()
+        return Claim.objects.visible_to(self.request.user).with_tag_names().with_matched_to()
 
     def perform_create(self, serializer):
         data = {name: value for name, value in serializer.validated_data.items() if name != "version"}
@@ -397,7 +397,7 @@ class ClaimViewSet(
             raise ValidationError(form.errors)
         text, limit = form.cleaned_data["text"], form.cleaned_data.get("limit") or 10
         matches = similarity.similar_claims(
-            text, Claim.objects.visible_to(self.request.user), limit=limit, exclude=exclude
+            text, Claim.objects.visible_to(self.request.user).with_matched_to(), limit=limit, exclude=exclude
         )
         self.shown(match["claim"] for match in matches)
         external = []

@@ -220,7 +220,14 @@ EXPORT_SCHEMAS = {
         ["appearance"],
         author=_ref("ClaimReviewClaimant"),
         datePublished=DATE,
-        appearance=_ref("ClaimReviewAppearance"),
+        # One article; a recurring claim (reviews.matches) lists every article, with the earliest.
+        appearance={
+            "oneOf": [
+                _ref("ClaimReviewAppearance"),
+                {"type": "array", "items": _ref("ClaimReviewAppearance"), "minItems": 2},
+            ]
+        },
+        firstAppearance=_ref("ClaimReviewAppearance"),
     ),
     "ClaimReview": {
         **_thing(

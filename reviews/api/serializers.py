@@ -9,7 +9,7 @@ from claims.models import Verdict
 from claims.validators import http_url
 from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
 from factcheck.roles import is_newsroom
-from reviews import record
+from reviews import matches, record
 from reviews.history import ACTIONS
 from reviews.models import Evidence, Review, published_review_prefetch
 
@@ -201,26 +201,74 @@ class PublishedReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AppearanceSerializer(serializers.Serializer):
+    """Another article where the claim appears: a claim confirmed as the same claim (``claims/{id}/match/``)."""
+
+    claim = serializers.IntegerField(help_text="The appearance's claim id.")
+    article = serializers.IntegerField()
+    quote = serializers.CharField()
+    article_title = serializers.CharField()
+    article_url = serializers.CharField(allow_null=True)
+    article_published_at = serializers.DateTimeField(allow_null=True)
+
+
+class MatchSuggestionSerializer(serializers.Serializer):
+    """An already reviewed claim that says what this one says, suggested when this claim was created."""
+
+    claim = serializers.IntegerField(help_text="The reviewed claim's id: confirm with `POST claims/{id}/match/`.")
+    score = serializers.FloatField(allow_null=True, help_text="How surely they say the same thing, 0 to 1.")
+    quote = serializers.CharField()
+    claim_reviewed = serializers.CharField(allow_blank=True)
+    status = serializers.CharField(help_text="The reviewed claim's status now (`in_review` or `verified` once).")
+    verdict = serializers.CharField(allow_blank=True)
+
+
 # The claim detail (``claims/{id}/``) shows the published review, so it is built here, on the reviews
 # side, over ``claims/api/serializers.py``'s ClaimSerializer: ``claims`` knows nothing of reviews.
 # (Docstrings of serializers are their descriptions in the OpenAPI schema.)
 class ClaimDetailSerializer(ClaimSerializer):
-    """A claim with its published review and that review's evidence."""
+    """A claim with its published review and that review's evidence.
+
+    An appearance (``matched_to``) shows the published review of the claim it appears for. A reviewed claim
+    lists its ``appearances`` (readers: those published). Reviewers and editors also get the claim's
+    ``match_suggestion``, an already reviewed claim that says the same thing, or null.
+    """
 
     published_review = serializers.SerializerMethodField()
     article_title = serializers.CharField(source="article.title", read_only=True)
     article_url = serializers.CharField(source="article.url", read_only=True, allow_null=True)
+    appearances = serializers.SerializerMethodField()
+    match_suggestion = serializers.SerializerMethodField()
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "article_title", "article_url", "published_review"]
+        fields = [
+            *ClaimSerializer.Meta.fields,
+            "article_title",
+            "article_url",
+            "published_review",
+            "appearances",
+            "match_suggestion",
+        ]
 
     def to_representation(self, claim):
-        return {
+        representation = {
             **super().to_representation(claim),
             "article_title": claim.article.title,
             "article_url": claim.article.url,
             "published_review": self.get_published_review(claim),
+            "appearances": self.get_appearances(claim),
         }
+        if self.shows_reasons():  # the newsroom: readers never see suggestions
+            representation["match_suggestion"] = self.get_match_suggestion(claim)
+        return representation
+
+    @extend_schema_field(AppearanceSerializer(many=True))
+    def get_appearances(self, claim):
+        return matches.appearances(claim, readers=not self.shows_reasons())
+
+    @extend_schema_field(MatchSuggestionSerializer(allow_null=True))
+    def get_match_suggestion(self, claim):
+        return matches.suggestion(claim)
 
     @extend_schema_field(PublishedReviewSerializer(allow_null=True))
     def get_published_review(self, claim):
@@ -237,14 +285,42 @@ class HistoryEntrySerializer(serializers.Serializer):
         allow_null=True, help_text="Who made the change; shown to reviewers and editors only, else null."
     )
     model = serializers.ChoiceField(
-        choices=["claim", "review", "evidence", "record"],
+        choices=["claim", "review", "evidence", "record", "match"],
         help_text="`record`: a publication, with the published record (the first) or what a correction changed; "
-        "`object_id` is then the review's.",
+        "`object_id` is then the review's. `match` (reviewers and editors): a suggestion or decision that the claim "
+        "is an appearance of a reviewed claim, or that another claim is one of this claim's (`claims/{id}/match/`).",
     )
     object_id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=list(ACTIONS.values()))
     reason = serializers.CharField(allow_null=True)
     changes = ChangeSerializer(many=True)
+
+
+class MatchRequestSerializer(JSONTypesMixin, serializers.Serializer):
+    claim = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text="The reviewed claim's id.")
+
+
+class RejectMatchSerializer(JSONTypesMixin, serializers.Serializer):
+    claim = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_VERSION,
+        help_text="The reviewed claim never to suggest for this claim; the current suggestion when left out.",
+    )
+
+
+class MatchSerializer(serializers.Serializer):
+    """A decided match: the claim, the reviewed claim it is (or was) matched to, and what the claim is now."""
+
+    claim = serializers.IntegerField(source="claim_id", help_text="The appearance.")
+    reviewed_claim = serializers.IntegerField(source="reviewed_claim_id")
+    state = serializers.ChoiceField(choices=["suggested", "confirmed", "rejected", "withdrawn"])
+    score = serializers.FloatField(allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    matched_to = serializers.IntegerField(source="claim.matched_to", allow_null=True)
+    status = serializers.CharField(source="claim.status", help_text="The claim's status now.")
+    verdict = serializers.CharField(source="claim.verdict", allow_blank=True)
 
 
 class ReturnSerializer(JSONTypesMixin, serializers.Serializer):

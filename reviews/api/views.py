@@ -12,14 +12,19 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims.api.views import ArticleViewSet, ClaimViewSet
+from claims.models import Claim, ClaimMatch
 from factcheck.api import CreatedLocationMixin, VersionedMixin, created_location
+from factcheck.permissions import IsNewsroom
 from factcheck.roles import is_newsroom
-from reviews import history, record, workflow
+from reviews import history, matches, record, workflow
 from reviews.api.filters import ReviewFilter
 from reviews.api.serializers import (
     ClaimDetailSerializer,
     EvidenceSerializer,
     HistoryEntrySerializer,
+    MatchRequestSerializer,
+    MatchSerializer,
+    RejectMatchSerializer,
     ReturnSerializer,
     ReviewSerializer,
     ReviewUpdateSerializer,
@@ -83,19 +88,89 @@ class ClaimWithReviewsViewSet(ClaimViewSet):
 
     def get_object(self):
         claim = super().get_object()
-        if self.action == "retrieve" and self.serves_readers() and claim.published_reviews:
-            record.show(claim, claim.published_reviews[0].record)
+        if self.action != "retrieve":
+            return claim
+        shown = claim.published_reviews[0].record if claim.published_reviews else None
+        if not claim.published_reviews and claim.matched_to is not None:
+            # An appearance: verified by its reviewed claim's published review, shown as its own record.
+            claim.published_reviews, shown = matches.twin_published_review(claim)
+        if self.serves_readers() and shown is not None:
+            record.show(claim, shown)
         return claim
 
     def shown(self, claims):
         claims = list(claims)
         if self.serves_readers() and claims:
-            published = Review.objects.filter(claim__in=claims, state=Review.State.PUBLISHED)
-            records = dict(published.values_list("claim_id", "record"))
+            shown = Claim.objects.filter(pk__in=[c.pk for c in claims]).annotate(shown=published_record())
+            records = dict(shown.values_list("pk", "shown"))
             for claim in claims:
                 if records.get(claim.pk) is not None:
                     record.show(claim, records[claim.pk])
         return claims
+
+    @extend_schema(
+        methods=["post"],
+        request=MatchRequestSerializer,
+        responses={200: MatchSerializer},
+        description="Confirm that this claim is an appearance of the reviewed claim `claim` (reviewers and editors): "
+        "its status and verdict then follow that claim's, and readers see it with that claim's published review. "
+        "A target that is itself an appearance is resolved to the claim it appears for. 409 when the target has "
+        "no review, or this claim has a review or appearances of its own, or is matched elsewhere already.",
+    )
+    @extend_schema(
+        methods=["delete"],
+        request=None,
+        responses={200: MatchSerializer},
+        description="Undo this claim's confirmed match: readers no longer see it through the reviewed claim, and its "
+        "status is its own again (`accepted`). 409 when it has none.",
+    )
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        url_path="match",
+        permission_classes=[IsNewsroom],
+        pagination_class=None,
+        filterset_class=None,
+        filter_backends=[],
+    )
+    def match(self, request, pk=None):
+        claim = self.get_object()
+        if request.method == "DELETE":
+            decided = matches.undo_match(claim, by=request.user)
+        else:
+            serializer = MatchRequestSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            decided = matches.confirm_match(
+                claim, reviewed_claim_id=serializer.validated_data["claim"], by=request.user
+            )
+        return self._match_response(decided)
+
+    @extend_schema(
+        request=RejectMatchSerializer,
+        responses={200: MatchSerializer},
+        description="Reject this claim's match suggestion, or (with `claim`) that reviewed claim: the pair is never "
+        "suggested again (reviewers and editors). 409 when there is no suggestion, or the pair is a confirmed "
+        "match (undo it instead).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="match/reject",
+        permission_classes=[IsNewsroom],
+        pagination_class=None,
+        filterset_class=None,
+        filter_backends=[],
+    )
+    def reject_match(self, request, pk=None):
+        claim = self.get_object()
+        serializer = RejectMatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decided = matches.reject_match(claim, by=request.user, reviewed_claim_id=serializer.validated_data.get("claim"))
+        return self._match_response(decided)
+
+    def _match_response(self, decided):
+        decided = ClaimMatch.objects.select_related("claim", "decided_by").get(pk=decided.pk)
+        return Response(MatchSerializer(decided).data)
 
     def get_serializer_class(self):
         return ClaimDetailSerializer if self.action == "retrieve" else super().get_serializer_class()

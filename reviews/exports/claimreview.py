@@ -1,5 +1,6 @@
 """schema.org ClaimReview: one object per published review, and the ``claimreview`` format, a JSON array of them."""
 
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -66,7 +67,15 @@ def claim_review(claim, *, publisher=None, url=None):
         )
     if detail["claimed_at"]:
         item["datePublished"] = detail["claimed_at"]
-    item["appearance"] = appearance
+    others = detail.get("appearances") or []
+    if others:
+        # A recurring claim (``reviews.matches``): every article it appeared in, the earliest first among equals.
+        every = [appearance, *(_appearance(other) for other in others)]
+        item["appearance"] = every
+        dated = [work for work in every if work.get("datePublished")]
+        item["firstAppearance"] = min(dated, key=lambda work: _instant(work["datePublished"])) if dated else every[0]
+    else:
+        item["appearance"] = appearance
     result = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -94,6 +103,20 @@ def claimant_author(name, type=None, same_as=None):
     if same_as:
         author["sameAs"] = list(same_as)
     return author
+
+
+def _appearance(other):
+    """The CreativeWork of another appearance of the claim (an item of the detail's ``appearances``)."""
+    work = {"@type": "CreativeWork", "headline": other["article_title"]}
+    if other["article_url"]:
+        work["url"] = other["article_url"]
+    if other["article_published_at"]:
+        work["datePublished"] = other["article_published_at"]
+    return work
+
+
+def _instant(text):
+    return datetime.fromisoformat(text)
 
 
 def _citation(evidence):

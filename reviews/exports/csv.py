@@ -29,6 +29,8 @@ CSV_COLUMNS = [
     # Added by issue 13, after the columns clients already read by position.
     "first_published_at",
     "date_modified",
+    # Added by issue 15: the other articles a recurring claim appeared in (reviews.matches), space-separated.
+    "appearance_urls",
 ]
 # OWASP "CSV injection": a spreadsheet runs a cell as a formula when it starts with = + - @, tab or
 # carriage return, and skips leading blanks (spaces, line breaks, NBSP, zero-width characters) to
@@ -72,6 +74,7 @@ def csv_row(claim, url):
         _guard(url(claim_id=detail["id"], review_id=review["id"])),
         review["first_published_at"],
         review["date_modified"] or "",
+        _guard(" ".join(other["article_url"] for other in detail.get("appearances", ()) if other["article_url"])),
     ]
 
 

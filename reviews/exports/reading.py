@@ -2,10 +2,10 @@
 
 What readers see of the claim and its article comes from the published review's ``record`` (see
 ``reviews.record``), never from the live rows. ``exported_claims()`` reads them in id order, in
-keyset batches of ``BATCH_SIZE``: three queries per batch (claims joined with their published
-review; their tags; the review's evidence), as plain tuples, so the number of queries grows only
-with the number of batches and memory holds one batch at a time. Every format writes the
-``ExportedClaim`` records it yields.
+keyset batches of ``BATCH_SIZE``: four queries per batch (claims joined with their published
+review; their tags; the review's evidence; the claims' published appearances), as plain tuples,
+so the number of queries grows only with the number of batches and memory holds one batch at a
+time. Every format writes the ``ExportedClaim`` records it yields.
 """
 
 import json
@@ -13,11 +13,11 @@ from datetime import datetime
 from functools import partial
 
 from django.db import connections
-from django.db.models import CharField, Count, F, FilteredRelation, Func, Lookup, Max, Q, TextField
+from django.db.models import CharField, Count, F, FilteredRelation, Func, Lookup, Max, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import Claim, ClaimMatch
 from factcheck.formats import iso_datetime
 from reviews.exports.records import CLAIM_COLUMNS, EVIDENCE_COLUMNS, JSON_COLUMNS, REVIEW_ID, build
 from reviews.models import Evidence, Review
@@ -34,7 +34,7 @@ DATETIME_COLUMNS = {"created_at", "updated_at", "published__published_at", "publ
 def exported_claims(queryset, *, batch_size=None):
     """Yield an ``ExportedClaim`` for every claim of ``queryset`` that has a published review, by id.
 
-    Three queries per batch of ``batch_size`` claims (one more when the last batch is full), each
+    Four queries per batch of ``batch_size`` claims (one more when the last batch is full), each
     holding only that batch: the query count and memory do not grow with the size of the export.
     """
     batch_size = batch_size or BATCH_SIZE
@@ -48,7 +48,8 @@ def exported_claims(queryset, *, batch_size=None):
             return
         tags = tag_rows(queryset.db, [row[0] for row in claims])
         evidence = evidence_rows(queryset.db, evidence_columns, [row[REVIEW_ID] for row in claims])
-        yield from build(claims, tags, evidence, render, render_text)
+        appearances = appearance_rows(queryset.db, [row[0] for row in claims])
+        yield from build(claims, tags, evidence, render, render_text, appearance_rows=appearances)
         if len(claims) < batch_size:
             return
         last_id = claims[-1][0]
@@ -90,6 +91,19 @@ def evidence_rows(alias, columns, review_ids):
     return list(rows.order_by("id").values_list(*columns))
 
 
+def appearance_rows(alias, claim_ids):
+    """``(reviewed claim id, appearance id, its article id, its published record as JSON text)`` of the
+    published appearances of these claims (``reviews.matches``), by appearance id."""
+    rows = ClaimMatch.objects.using(alias).filter(
+        AnyOf(F("reviewed_claim_id"), claim_ids), state=ClaimMatch.State.CONFIRMED, record__isnull=False
+    )
+    return list(
+        rows.order_by("claim_id").values_list(
+            "reviewed_claim_id", "claim_id", "claim__article_id", Cast("record", TextField())
+        )
+    )
+
+
 def last_change(queryset):
     """``(count, last_modified)`` of the claims ``exported_claims(queryset)`` writes, in one aggregate query.
 
@@ -101,17 +115,23 @@ def last_change(queryset):
     only with a correction. ``last_modified`` is None when there is nothing to export.
     """
     published = Q(reviews__state=Review.State.PUBLISHED)
+    # An appearance confirmed, undone or published with its reviewed claim changes the claim's ClaimReview.
+    matched = ClaimMatch.objects.filter(reviewed_claim=OuterRef("pk")).order_by().values("reviewed_claim")
     row = (
-        queryset.annotate(published=FilteredRelation("reviews", condition=published))
+        queryset.annotate(
+            published=FilteredRelation("reviews", condition=published),
+            matched_at=Subquery(matched.annotate(last=Max("updated_at")).values("last")),
+        )
         .filter(published__isnull=False)
         .aggregate(
             count=Count("pk"),
             claim=Max("updated_at"),
             review=Max("published__updated_at"),
             claimant=Max("claimant_entity__updated_at"),
+            appearance=Max("matched_at"),
         )
     )
-    changes = [row[name] for name in ("claim", "review", "claimant") if row[name] is not None]
+    changes = [row[name] for name in ("claim", "review", "claimant", "appearance") if row[name] is not None]
     return row["count"], max(changes, default=None)
 
 

@@ -57,12 +57,36 @@ def render_date(value):
     return value.isoformat() if value else None
 
 
-def build(claims, tag_rows, evidence_rows, render, render_text):
-    """ExportedClaims of a batch of claim rows, with the tags and evidence of those claims.
+def appearances_of(claims, appearance_rows, render_text):
+    """{claim id: [its appearances as the API lists them]} from ``reading.appearance_rows``: one entry per
+    claim exported (a claim verified on its own review), its appearances from their published records."""
+    appearances = {row[0]: [] for row in claims}
+    for reviewed_id, claim_id, article_id, shown in appearance_rows:
+        if reviewed_id not in appearances:
+            continue
+        shown = loads(shown)
+        article = shown["article"]
+        appearances[reviewed_id].append(
+            {
+                "claim": claim_id,
+                "article": article_id,
+                "quote": shown["quote"],
+                "article_title": article["title"],
+                "article_url": article["url"],
+                "article_published_at": render_text(article["published_at"]),
+            }
+        )
+    return appearances
+
+
+def build(claims, tag_rows, evidence_rows, render, render_text, appearance_rows=()):
+    """ExportedClaims of a batch of claim rows, with the tags, evidence and appearances of those claims.
 
     ``render`` writes a timestamp column as read; ``render_text`` a timestamp of the record (ISO 8601
-    text in UTC) in the export's time zone.
+    text in UTC) in the export's time zone. An export holds one entry per reviewed claim: its
+    appearances (``reviews.matches``) are listed in it, never exported on their own.
     """
+    appearances = appearances_of(claims, appearance_rows, render_text)
     tags = {row[0]: [] for row in claims}
     for claim_id, name in tag_rows:
         if claim_id in tags:  # a claim verified since the batch was read is in the next export
@@ -127,6 +151,7 @@ def build(claims, tag_rows, evidence_rows, render, render_text):
             "check_worthiness": float(check_worthiness),
             "status": status,
             "verdict": verdict,
+            "matched_to": None,  # a claim with a review of its own is no appearance
             "tags": tags[claim_id],
             "created_at": render(created_at),
             "updated_at": render(updated_at),
@@ -147,6 +172,7 @@ def build(claims, tag_rows, evidence_rows, render, render_text):
                 "correction": [] if correction == "[]" else loads(correction),  # most are first publications
                 "evidence": evidence[review_id],
             },
+            "appearances": appearances[claim_id],
         }
         article = {
             "publisher": published["publisher"],

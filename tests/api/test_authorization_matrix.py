@@ -247,6 +247,30 @@ WRITES = {
         lambda w: {"article": w.private_article.pk, "quote": SENTENCES[3]},
         expect(401, 403, 201, 201, 201),
     ),
+    "confirm a candidate as an appearance of the verified claim": (
+        "post",
+        "/api/v1/claims/{candidate.pk}/match/",
+        lambda w: {"claim": w.verified.pk},
+        expect(401, 403, 200, 200, 200),
+    ),
+    "match a verified claim (it has a review of its own) to another": (
+        "post",
+        "/api/v1/claims/{verified.pk}/match/",
+        lambda w: {"claim": w.in_review.pk},
+        expect(401, 403, 409, 409, 409),
+    ),
+    "undo a match the claim does not have": (
+        "delete",
+        "/api/v1/claims/{candidate.pk}/match/",
+        None,
+        expect(401, 403, 409, 409, 409),
+    ),
+    "reject a pair never to suggest": (
+        "post",
+        "/api/v1/claims/{candidate.pk}/match/reject/",
+        lambda w: {"claim": w.verified.pk},
+        expect(401, 403, 200, 200, 200),
+    ),
     "edit a claim in review": (
         "patch",
         "/api/v1/claims/{in_review.pk}/",

@@ -118,8 +118,9 @@ def test_each_ndjson_line_equals_the_claim_detail_field_for_field(anon, reviewer
     for line in lines:
         for client in (anon, reviewer_client):
             detail = client.get(f"/api/v1/claims/{line['id']}/").json()
-            # The newsroom also sees the reasons for the check-worthiness score: working data, not exported.
-            newsroom_only = {"check_worthiness_reasons"} if client is reviewer_client else set()
+            # The newsroom also sees the reasons for the check-worthiness score and the match suggestion:
+            # working data, not exported.
+            newsroom_only = {"check_worthiness_reasons", "match_suggestion"} if client is reviewer_client else set()
             assert set(line) == set(detail) - newsroom_only
             for field in line:
                 assert line[field] == detail[field], field
@@ -245,20 +246,21 @@ def count_queries(client, params):
 
 @pytest.mark.parametrize("fmt", list(exports.FORMATS))
 def test_queries_grow_with_batches_not_with_claims(anon, fmt, monkeypatch, django_assert_max_num_queries):
-    """Three queries per batch of claims, whatever the batch holds and the format, and one for the ETag."""
+    """Four queries per batch of claims (claims, tags, evidence, appearances), whatever the batch holds and
+    the format, and one for the ETag."""
     monkeypatch.setattr(reading, "BATCH_SIZE", 10)
     make_verified(5)
     five = count_queries(anon, {"format": fmt})
-    assert five == 1 + 3  # anonymous: no session or token lookup
+    assert five == 1 + 4  # anonymous: no session or token lookup
     make_verified(25)  # 30 claims: three full batches and the query that finds no fourth
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         body(anon.get(URL, {"format": fmt}))
-    assert count_queries(anon, {"format": fmt}) == 1 + 10
+    assert count_queries(anon, {"format": fmt}) == 1 + 13
 
 
-def test_default_batches_keep_hundreds_of_claims_in_three_queries(anon, django_assert_max_num_queries):
+def test_default_batches_keep_hundreds_of_claims_in_four_queries(anon, django_assert_max_num_queries):
     make_verified(60)
-    with django_assert_max_num_queries(1 + 3):
+    with django_assert_max_num_queries(1 + 4):
         assert len(ndjson_ids(anon.get(URL, {"format": "ndjson"}))) == 60
 
 

@@ -223,7 +223,7 @@ def newsroom(editor):
     draft = ReviewFactory(author=editor, claim=ClaimFactory(sentence=2))
     evidence = EvidenceFactory(review=draft)
     submitted = ReviewFactory(state="submitted", claim=ClaimFactory(sentence=3))
-    ReviewFactory(state="published", claim=ClaimFactory(sentence=1))
+    published = ReviewFactory(state="published", claim=ClaimFactory(sentence=1))
     claimant = claimants.create_claimant(name="Kremlin", by=editor)
     duplicate = claimants.create_claimant(name="The Kremlin press office", by=editor)
     objects = {
@@ -235,6 +235,8 @@ def newsroom(editor):
         "/api/v1/reviews/{id}/evidence/": draft,
         "/api/v1/reviews/{id}/return/": submitted,
         "/api/v1/evidence/{id}/": evidence,
+        "/api/v1/claims/{id}/match/": claim,
+        "/api/v1/claims/{id}/match/reject/": claim,
     }
     valid = {
         "/api/v1/articles/": {"title": "Hostile", "body": "Another report entirely.", "url": "https://example.org/h"},
@@ -257,6 +259,8 @@ def newsroom(editor):
             "claimReviewed": "The ministry said 2,000 soldiers died.",
             "reviewRating": {"alternateName": "False"},
         },
+        "/api/v1/claims/{id}/match/": {"claim": published.claim_id},
+        "/api/v1/claims/{id}/match/reject/": {"claim": published.claim_id},
     }
     return objects, valid
 

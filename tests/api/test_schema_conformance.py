@@ -432,6 +432,20 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     reviewer("DELETE", f"{API}/reviews/{second_review['id']}/", 204, headers={"If-Match": response["ETag"]})
     reviewer("DELETE", f"{API}/reviews/{second_review['id']}/", 404, headers={"If-Match": response["ETag"]})
 
+    # Recurring claims: the second claim confirmed as an appearance of the first, undone, confirmed again;
+    # a rejected pair; the refusals.
+    reviewer("POST", f"{API}/claims/{second['id']}/match/", 200, {"claim": first["id"]})
+    reviewer("DELETE", f"{API}/claims/{second['id']}/match/", 200)
+    reviewer("DELETE", f"{API}/claims/{second['id']}/match/", 409)  # nothing to undo
+    editor("POST", f"{API}/claims/{second['id']}/match/", 200, {"claim": first["id"]})
+    reviewer("POST", f"{API}/claims/{second['id']}/match/", 400, {"claim": "one"})
+    reviewer("POST", f"{API}/claims/{second['id']}/match/", 400, {"claim": second["id"]})
+    reviewer("POST", f"{API}/claims/{first['id']}/match/", 409, {"claim": third["id"]})  # has its own review
+    reviewer("POST", f"{API}/claims/{made['id']}/match/reject/", 409, {})  # no suggestion
+    reviewer("POST", f"{API}/claims/{made['id']}/match/reject/", 200, {"claim": first["id"]})
+    anon("POST", f"{API}/claims/{made['id']}/match/", 401, {"claim": first["id"]})
+    anon("GET", f"{API}/claims/{second['id']}/", 200)  # an appearance of a published claim
+
     # What anonymous readers and staff see of the published record.
     anon("GET", f"{API}/claims/", 200)
     anon("GET", f"{API}/claims/{first['id']}/", 200)
@@ -551,6 +565,7 @@ def test_the_conformance_check_catches_each_kind_of_disagreement(document):
         "check_worthiness": 0.5,
         "status": "verified",
         "verdict": "false",
+        "matched_to": None,
         "tags": [],
         "created_at": "2026-01-01T00:00:00Z",
         "updated_at": "2026-01-01T00:00:00Z",
@@ -558,6 +573,7 @@ def test_the_conformance_check_catches_each_kind_of_disagreement(document):
         "article_title": "t",
         "article_url": None,
         "published_review": None,
+        "appearances": [],
     }
     path = f"{API}/claims/1/"
     assert conformance.check("GET", path, FakeResponse(200, claim, ETag='"1"')) == []
