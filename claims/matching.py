@@ -35,6 +35,7 @@ from datetime import timedelta
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from claims import similarity
 from claims.extraction.model import model as checkworthiness_model
@@ -251,9 +252,9 @@ class TargetIndex:
     of 100 KB has hundreds of candidate claims, and nearly none repeats a reviewed claim. A claim is
     only looked up when a target shares at least ``SHARED_STEMS`` of its content stems (every suggested
     pair of the labelled sets shares more than half). Built on first use in a process (one query), then
-    brought up to date before each batch with the targets changed in the last ``REFRESH_MARGIN``
-    seconds before the newest change it has seen (one query over the ``updated_at`` index), so that a
-    transaction committing late is not missed. Stale entries (a target no longer reviewed) are harmless:
+    brought up to date before each batch with the targets changed since ``REFRESH_MARGIN`` seconds
+    before the previous refresh began (one query over the ``updated_at`` index), so that a transaction
+    committing late is not missed. Stale entries (a target no longer reviewed) are harmless:
     the lookup reads the targets as they are.
     """
 
@@ -269,17 +270,20 @@ class TargetIndex:
         self.lock = threading.Lock()
 
     def refresh(self):
+        # The watermark is this process's clock when the refresh began, not the newest ``updated_at`` read:
+        # one row stamped in the future (a clock ahead, a hand-set date) would otherwise hide every change
+        # after it until that date.
+        started = timezone.now()
         targets = match_targets()
         if self.newest is not None:
             targets = targets.filter(updated_at__gte=self.newest - timedelta(seconds=self.REFRESH_MARGIN))
-        rows = targets.values_list("pk", "quote", "claim_reviewed", "updated_at")
+        rows = targets.values_list("pk", "quote", "claim_reviewed")
         with self.lock:
-            for pk, quote, claim_reviewed, updated_at in rows.iterator(chunk_size=2000):
+            for pk, quote, claim_reviewed in rows.iterator(chunk_size=2000):
                 self.texts[pk] = (quote, claim_reviewed)
                 for stem in content_stems(f"{quote} {claim_reviewed}"):
                     self.postings.setdefault(stem, set()).add(pk)
-                if self.newest is None or updated_at > self.newest:
-                    self.newest = updated_at
+            self.newest = started
 
     def candidates(self, text):
         """Ids of the targets sharing enough of ``text``'s content stems to be worth a lookup."""

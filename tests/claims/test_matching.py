@@ -2,6 +2,7 @@
 rules of confirming, undoing and rejecting a match (``claims.matching``, ``reviews.matches``)."""
 
 import json
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -127,6 +128,17 @@ def test_another_claim_on_the_subject_gets_none(reviewed):
 def test_claims_in_review_are_targets_and_candidates_are_not(db):
     in_review = ClaimFactory(sentence=1, in_review=True)
     ClaimFactory(sentence=1)  # a candidate on the same sentence: never suggested
+    claim = services.create_claim(article=article_saying(PARAPHRASE), quote=PARAPHRASE)
+    assert ClaimMatch.objects.get(claim=claim).reviewed_claim == in_review
+
+
+def test_a_target_stamped_in_the_future_hides_no_later_target(db):
+    """The in-memory index of targets refreshes from when it last looked, not from the newest date it read."""
+    ahead = ClaimFactory(sentence=2, in_review=True)
+    Claim.objects.filter(pk=ahead.pk).update(updated_at=datetime(2031, 1, 1, tzinfo=UTC))
+    other = "The governor opened a new bridge over the river on Monday."
+    services.create_claim(article=article_saying(other), quote=other)  # the index reads the future date
+    in_review = ClaimFactory(sentence=1, in_review=True)
     claim = services.create_claim(article=article_saying(PARAPHRASE), quote=PARAPHRASE)
     assert ClaimMatch.objects.get(claim=claim).reviewed_claim == in_review
 
