@@ -26,6 +26,7 @@ picks, in memory, the few claims worth one.
 """
 
 import functools
+import heapq
 import math
 import re
 import threading
@@ -254,12 +255,16 @@ class TargetIndex:
     pair of the labelled sets shares more than half). Built on first use in a process (one query), then
     brought up to date before each batch with the targets changed since ``REFRESH_MARGIN`` seconds
     before the previous refresh began (one query over the ``updated_at`` index), so that a transaction
-    committing late is not missed. Stale entries (a target no longer reviewed) are harmless:
-    the lookup reads the targets as they are.
+    committing late is not missed. A target that stops being one (its review deleted, the claim
+    matched elsewhere) is dropped at the next full check of the target ids, at most every
+    ``PRUNE_EVERY`` seconds (one query of ids); until then the lookup, which reads the targets as they
+    are, passes it over. Among targets sharing as many stems, the newest are scored first, so that stale
+    entries never crowd out a current one.
     """
 
     SHARED_STEMS = 0.4
     REFRESH_MARGIN = 600
+    PRUNE_EVERY = 600
     # At most this many targets (those sharing the most stems) are scored for one claim.
     MOST = 10
 
@@ -267,6 +272,7 @@ class TargetIndex:
         self.postings = {}
         self.texts = {}
         self.newest = None
+        self.pruned = None
         self.lock = threading.Lock()
 
     def refresh(self):
@@ -284,6 +290,19 @@ class TargetIndex:
                 for stem in content_stems(f"{quote} {claim_reviewed}"):
                     self.postings.setdefault(stem, set()).add(pk)
             self.newest = started
+        if self.pruned is None:  # just built from the current targets
+            self.pruned = started
+        elif (started - self.pruned).total_seconds() > self.PRUNE_EVERY:
+            self.prune(set(match_targets().values_list("pk", flat=True)))
+            self.pruned = started
+
+    def prune(self, current):
+        """Forget the targets whose ids are not in ``current``."""
+        with self.lock:
+            for pk in [pk for pk in self.texts if pk not in current]:
+                quote, claim_reviewed = self.texts.pop(pk)
+                for stem in content_stems(f"{quote} {claim_reviewed}"):
+                    self.postings.get(stem, set()).discard(pk)
 
     def candidates(self, text):
         """Ids of the targets sharing enough of ``text``'s content stems to be worth a lookup."""
@@ -295,7 +314,8 @@ class TargetIndex:
             for stem in stems:
                 counts.update(self.postings.get(stem, ()))
         needed = max(2, math.ceil(self.SHARED_STEMS * len(stems)))
-        return [pk for pk, shared in counts.most_common(self.MOST) if shared >= needed]
+        best = heapq.nlargest(self.MOST, counts.items(), key=lambda item: (item[1], item[0]))  # newest first
+        return [pk for pk, shared in best if shared >= needed]
 
     def likely(self, text, exclude=None):
         """Ids of the targets that score at least ``THRESHOLD`` against ``text`` as the index has them (the

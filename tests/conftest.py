@@ -23,6 +23,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_match_target_index():
+    """Every test starts from an empty database; so does the in-memory index of match targets a process
+    builds from it (``claims.matching``), or targets of earlier tests, under ids reused, would linger."""
+    from claims import matching
+
+    matching._index = matching.TargetIndex()
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

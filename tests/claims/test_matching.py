@@ -143,6 +143,28 @@ def test_a_target_stamped_in_the_future_hides_no_later_target(db):
     assert ClaimMatch.objects.get(claim=claim).reviewed_claim == in_review
 
 
+def test_targets_gone_stale_never_crowd_out_a_current_one(db):
+    """Claims that stopped being targets stay in a process's index until it prunes them; the newest
+    targets are scored first, so a dozen stale ones saying the same thing do not hide the current one."""
+    stale = [ClaimFactory(sentence=1, in_review=True) for _ in range(matching.TargetIndex.MOST + 2)]
+    other = "The governor opened a new bridge over the river on Monday."
+    services.create_claim(article=article_saying(other), quote=other)  # the index reads them
+    Claim.objects.filter(pk__in=[claim.pk for claim in stale]).update(status=Claim.Status.ACCEPTED)
+    current = ClaimFactory(sentence=1, in_review=True)
+    claim = services.create_claim(article=article_saying(PARAPHRASE), quote=PARAPHRASE)
+    assert ClaimMatch.objects.get(claim=claim).reviewed_claim == current
+
+
+def test_the_index_forgets_targets_that_are_gone_when_it_prunes(db):
+    target = ClaimFactory(sentence=1, in_review=True)
+    index = matching.TargetIndex()
+    index.refresh()
+    assert index.candidates(PARAPHRASE) == [target.pk]
+    index.prune(set())
+    assert index.candidates(PARAPHRASE) == []
+    assert target.pk not in index.texts
+
+
 def test_extracted_claims_get_suggestions(reviewed):
     article = article_saying(SENTENCES[1])
     created = services.extract_claims(article)
