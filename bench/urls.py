@@ -14,13 +14,15 @@ from claims.models import Claim, tag_names_subquery
 from factcheck import urls as app_urls
 
 PAGE_SIZE = 50
-# The API list's fields, as columns (the foreign key by its column, the tags apart).
-CLAIM_COLUMNS = [f"{name}_id" if name == "article" else name for name in ClaimSerializer.Meta.fields if name != "tags"]
+# The API list's fields, as columns (foreign keys by their column, ``matched_to`` by the annotation the API
+# reads it from, the tags apart).
+COLUMNS = {"article": "article_id", "claimant_id": "claimant_entity_id", "matched_to": "matched_claim_id"}
+CLAIM_COLUMNS = [COLUMNS.get(name, name) for name in ClaimSerializer.Meta.fields if name != "tags"]
 
 
 def claims_values(request):
     """``?status=``, ``?verdict=``, ``?search=`` as on the API; ``?before=<id>`` stands in for a cursor."""
-    claims = Claim.objects.order_by("-id")
+    claims = Claim.objects.with_matched_to().order_by("-id")
     if statuses := request.GET.getlist("status"):
         claims = claims.filter(status__in=statuses)
     if verdicts := request.GET.getlist("verdict"):
