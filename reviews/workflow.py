@@ -188,8 +188,12 @@ def review_version(state, *, times_returned=0):
 
 
 @transaction.atomic
-def sync_claim_status(claim, *, by=None):
-    """Derive a claim's status and verdict from its reviews; save (and record) only if they changed."""
+def sync_claim_status(claim, *, by=None, republish=False):
+    """Derive a claim's status and verdict from its reviews; save (and record) only if they changed.
+
+    Its confirmed appearances follow it; with ``republish`` (a review of it was just published) their
+    published records are taken again (``matches.sync_appearances``).
+    """
     published = claim.reviews.filter(state=Review.State.PUBLISHED).values_list("verdict", flat=True).first()
     active = claim.reviews.filter(state__in=[Review.State.DRAFT, Review.State.SUBMITTED]).exists()
     status, verdict = derive_claim_status(claim.status, published, active)
@@ -205,7 +209,7 @@ def sync_claim_status(claim, *, by=None):
             reason="status follows reviews",
             update_fields=["status", "verdict", "version", "updated_at"],
         )
-    matches.sync_appearances(claim, by=by)  # its appearances follow it, in this transaction
+    matches.sync_appearances(claim, by=by, republish=republish)  # its appearances follow it, in this transaction
     return claim
 
 
@@ -337,9 +341,8 @@ def publish(review, *, by):
     review.published_by = by
     bump_version(review)
     _save(review, by=by, reason="published")
-    sync_claim_status(claim, by=by)
     # Every appearance of the claim is published with it: its record is taken again (a correction reaches all).
-    matches.sync_appearances(claim, by=by, republish=True)
+    sync_claim_status(claim, by=by, republish=True)
     return review
 
 
