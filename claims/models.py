@@ -319,6 +319,17 @@ class Claim(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The reviewer working on the claim; set only through ``claims.services.assign_claim`` (or
+    # ``update_claim``), whose ``check_assignment`` says who may assign whom.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        db_index=False,
+        help_text="The reviewer working on this claim.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -342,6 +353,8 @@ class Claim(models.Model):
             models.Index(
                 fields=["claimant_entity", "verdict"], condition=Q(status="verified"), name="claim_verified_claimant"
             ),
+            # claims/?assignee=, "assigned to me" on the admin's landing page (newest first).
+            models.Index(fields=["assignee", "id"], name="claim_assignee_id"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["article", "start", "end"], name="claim_unique_span"),

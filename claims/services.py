@@ -8,14 +8,16 @@ which the API answers with a 400 of the same shape; a stale version is a 409 or 
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from claims import claimants, extraction, matching, signals
 from claims.models import ARTICLE_BODY_MAX_CHARS, Article, Claim, Tag, compute_content_hash
 from claims.validators import http_url, locate_quote, validate_span
 from factcheck.concurrency import advance_version, bump_version
-from factcheck.roles import is_editor
+from factcheck.roles import ROLES, is_editor, is_newsroom
 
 ARTICLE_FIELDS = ("title", "url", "publisher", "author", "published_at", "language", "body")
 CLAIM_FIELDS = (
@@ -28,6 +30,7 @@ CLAIM_FIELDS = (
     "claimed_at",
     "check_worthiness",
     "status",
+    "assignee",
 )
 # Raised by ``extract_claims`` and ``check_worthiness``: the text took longer than its time budget
 # (nothing was stored); the text is in a language extraction does not read (``extraction.SUPPORTED_LANGUAGES``).
@@ -354,13 +357,23 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     )
     if "status" in changes:
         check_status_change(claim, changes["status"], by=by)
+    if "assignee" in changes:
+        check_assignment(claim, changes["assignee"], by=by)
     after = {**changes, "quote": placed.quote, "start": placed.start, "end": placed.end}
     check_claim_change(claim, {field for field, value in after.items() if value != getattr(claim, field)}, by=by)
     claim.quote, claim.start, claim.end = placed.quote, placed.start, placed.end
     advance_version(claim, if_match=if_match, version=version)
     if "check_worthiness" in changes and changes["check_worthiness"] != claim.check_worthiness:
         claim.check_worthiness_reasons = []  # they explained the extractor's score, not this one
-    for field in ("claim_reviewed", "claimant", "claimant_entity", "claimed_at", "check_worthiness", "status"):
+    for field in (
+        "claim_reviewed",
+        "claimant",
+        "claimant_entity",
+        "claimed_at",
+        "check_worthiness",
+        "status",
+        "assignee",
+    ):
         if field in changes:
             setattr(claim, field, changes[field])
     _record(claim, by=by, reason=reason)
@@ -381,4 +394,76 @@ def triage(claim, *, status, by):
     bump_version(claim)
     _record(claim, by=by, reason=f"triaged as {status}")
     claim.save(update_fields=["status", "version", "updated_at"])
+    return claim
+
+
+def assignable_users():
+    """The users a claim may be assigned to: active reviewers, editors and superusers, by username."""
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name__in=ROLES), is_active=True)
+        .distinct()
+        .order_by(get_user_model().USERNAME_FIELD)
+    )
+
+
+def check_assignment(claim, assignee, *, by):
+    """Refuse (by raising) unless ``by`` may make ``assignee`` (a user, or None to unassign) ``claim``'s assignee.
+
+    Editors assign, reassign and unassign anyone; a reviewer takes an unassigned claim (assigns it to
+    themselves) and releases their own. The assignee must be an active reviewer or editor. Judged on
+    ``claim`` as the caller holds it: ``assign_claim`` and ``update_claim`` pass it locked.
+    PermissionDenied (403) for a step the user may not take, ValidationError (400) for a wrong assignee.
+    """
+    if not is_newsroom(by):
+        raise PermissionDenied("Only reviewers and editors may assign claims.")
+    current = claim.assignee_id
+    wanted = assignee.pk if assignee is not None else None
+    if wanted == current:
+        return
+    if assignee is not None and not (assignee.is_active and is_newsroom(assignee)):
+        raise ValidationError({"assignee": f"{assignee.get_username()} is not an active reviewer or editor."})
+    if is_editor(by):
+        return
+    if current is not None and current != by.pk:
+        raise PermissionDenied(
+            f"This claim is assigned to {claim.assignee.get_username()}; only an editor may reassign it."
+        )
+    if wanted is not None and wanted != by.pk:
+        raise PermissionDenied("Only editors assign claims to others; you may take an unassigned claim yourself.")
+
+
+def may_assign(claim, assignee, *, by):
+    """Whether ``check_assignment`` admits the change (for pages offering only the steps a user may take)."""
+    try:
+        check_assignment(claim, assignee, by=by)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+@transaction.atomic
+def assign_claim(claim, *, assignee, by, reason=None):
+    """Make ``assignee`` (a user, or None) the claim's assignee, as ``check_assignment`` allows; return the claim.
+
+    Judged and written on the claim as it is now, locked: of two reviewers taking the same claim at
+    once, the second is refused (it is no longer unassigned). No client version is needed: the
+    claim's content does not change, only who works on it (its version still moves on, so ETags do).
+    Recorded in the history with who did it.
+    """
+    claim = Claim.objects.select_for_update().select_related("assignee").get(pk=claim.pk)
+    check_assignment(claim, assignee, by=by)
+    if claim.assignee_id == (assignee.pk if assignee is not None else None):
+        return claim
+    claim.assignee = assignee
+    bump_version(claim)
+    if reason is None:
+        if assignee is None:
+            reason = "unassigned"
+        elif by is not None and assignee.pk == by.pk:
+            reason = "taken"
+        else:
+            reason = f"assigned to {assignee.get_username()}"
+    _record(claim, by=by, reason=reason)
+    claim.save(update_fields=["assignee", "version", "updated_at"])
     return claim

@@ -2,7 +2,7 @@
 
 Every HTML page runs only scripts served by the site (no 'unsafe-inline' for scripts; anything inline
 carries the request's nonce); JSON and other non-pages get ``default-src 'none'``; every response
-denies the powerful browser features. ``tests/test_browser.py`` proves the pages still work.
+denies the powerful browser features. ``tests/browser/`` proves the pages still work.
 """
 
 import re
