@@ -6,7 +6,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.db.models.query import ModelIterable
 from simple_history.models import HistoricalRecords
@@ -168,6 +168,10 @@ class ClaimQuerySet(models.QuerySet):
         """Claims carrying ``matched_claim_id`` (what ``Claim.matched_to`` reads), in the claims' own query."""
         confirmed = ClaimMatch.objects.filter(claim=OuterRef("pk"), state=MatchState.CONFIRMED)
         return self.annotate(matched_claim_id=Subquery(confirmed.values("reviewed_claim_id")[:1]))
+
+    def with_assignee_name(self):
+        """Claims carrying ``assignee_name`` (the assignee's username, or None), in the claims' own query."""
+        return self.annotate(assignee_name=F("assignee__username"))
 
     def verified(self):
         """Claims with a published review: what "verified" means everywhere (API, admin, exports).
