@@ -3,7 +3,6 @@
 from datetime import UTC
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
@@ -76,12 +75,7 @@ class ClaimFilter(FilterSet):
         return queryset.filter(tags__name=value.lower())
 
     def filter_assignee(self, queryset, name, value):
-        if value == "none":
-            return queryset.filter(assignee__isnull=True)
-        if value == "me":
-            return queryset.filter(assignee=self.request.user)
-        users = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: value})
-        return queryset.filter(assignee__in=users.values("pk"))
+        return queryset.assigned(value, user=self.request.user)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -36,6 +36,10 @@ class ReviewQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("claim", "author", "published_by").prefetch_related("evidence")
 
+    def returned(self):
+        """Drafts an editor returned to their author: they carry the editor's comment (``workflow.return_to_draft``)."""
+        return self.filter(state=Review.State.DRAFT).exclude(editor_comment="")
+
 
 class Review(models.Model):
     State = ReviewState
