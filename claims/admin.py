@@ -292,6 +292,8 @@ class ClaimAdmin(HistoryAdmin):
         "finds its claims."
     )
     paginator = EstimatedCountPaginator
+    # Rendering the rows is most of the page's time (about 2 ms a row): 50 rows, not Django's 100.
+    list_per_page = 50
     list_select_related = ["article", "assignee"]
     autocomplete_fields = ["article", "claimant_entity"]
     filter_horizontal = ["tags"]

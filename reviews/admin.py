@@ -338,6 +338,7 @@ class ReviewAdmin(HistoryAdmin):
     search_fields = ["summary", "claim__quote", "claim__claimant"]
     search_help_text = "Words of the claim (quote, reviewed wording, claimant), or text of the summary."
     paginator = EstimatedCountPaginator
+    list_per_page = 50  # as the claim list's
     list_select_related = ["claim", "author"]
     autocomplete_fields = ["claim"]
     readonly_fields = [
