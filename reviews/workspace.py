@@ -6,8 +6,9 @@ else (staff outside the newsroom) gets none, and the page is the stock app list.
 
 Cheap at a million claims whatever the data: two queries per section, each served by an index
 (``claim_status_worthiness_id``, ``claim_assignee_id``, ``review_author_state_updated``,
-``review_submitted_oldest``, ``review_published_recent``), counts stopped at ``COUNT_CAP`` (shown as
-"1,000+"). Rendered by ``factcheck/templates/admin/index.html`` through the ``workspace`` template tag.
+``review_submitted_oldest``, ``review_published_recent``, ``review_returned``), counts stopped at
+``COUNT_CAP`` (shown as "1,000+"). Rendered by ``factcheck/templates/admin/index.html`` through the
+``workspace`` template tag.
 """
 
 from dataclasses import dataclass, field

@@ -19,7 +19,7 @@ def test_every_scenario_answers_and_its_queries_are_counted(settings):
     clients = {role: admin_pages.logged_in_client(user) for role, user in users.items()}
     for scenario in admin_pages.SCENARIOS:
         url = scenario.url(context) if callable(scenario.url) else scenario.url
-        p50, p95, queries, count = admin_pages.time_scenario(clients[scenario.user], url, requests=2, seconds=5)
-        assert 0 < p50 <= p95 and queries > 3 and count == 2, scenario.name
+        timing = admin_pages.time_scenario(clients[scenario.user], url, requests=2, seconds=5)
+        assert 0 < timing.p50 <= timing.p95 and timing.queries > 3 and timing.count == 2, scenario.name
     reviewer.refresh_from_db()
     assert reviewer.last_login is None and not reviewer.is_staff  # nothing written
