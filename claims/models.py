@@ -183,7 +183,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_assignee_name(self):
         """Claims carrying ``assignee_name`` (the assignee's username, or None), in the claims' own query."""
-        return self.annotate(assignee_name=F("assignee__username"))
+        return self.annotate(assignee_name=F(f"assignee__{get_user_model().USERNAME_FIELD}"))
 
     def verified(self):
         """Claims with a published review: what "verified" means everywhere (API, admin, exports).
