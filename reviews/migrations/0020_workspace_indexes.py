@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # Indexes of reviews alone: no claims migration needed (claims can still be migrated back past 0015).
     dependencies = [
-        ('claims', '0015_claim_assignee'),
         ('reviews', '0002_published_record'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
