@@ -176,6 +176,12 @@ class AssigneeField(serializers.SlugRelatedField):
         kwargs.setdefault("error_messages", {"does_not_exist": "No user is named {value}."})
         super().__init__(slug_field=get_user_model().USERNAME_FIELD, **kwargs)
 
+    def to_internal_value(self, data):
+        # Refused before the lookup: PostgreSQL refuses a NUL character in a query (and no name is that long).
+        if not isinstance(data, str) or "\x00" in data or len(data) > 150:
+            raise serializers.ValidationError("Not a username.")
+        return super().to_internal_value(data)
+
     def get_queryset(self):
         return get_user_model().objects.all()
 
