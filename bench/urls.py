@@ -16,13 +16,18 @@ from factcheck import urls as app_urls
 PAGE_SIZE = 50
 # The API list's fields, as columns (foreign keys by their column, ``matched_to`` by the annotation the API
 # reads it from, the tags apart).
-COLUMNS = {"article": "article_id", "claimant_id": "claimant_entity_id", "matched_to": "matched_claim_id"}
+COLUMNS = {
+    "article": "article_id",
+    "claimant_id": "claimant_entity_id",
+    "matched_to": "matched_claim_id",
+    "assignee": "assignee_name",
+}
 CLAIM_COLUMNS = [COLUMNS.get(name, name) for name in ClaimSerializer.Meta.fields if name != "tags"]
 
 
 def claims_values(request):
     """``?status=``, ``?verdict=``, ``?search=`` as on the API; ``?before=<id>`` stands in for a cursor."""
-    claims = Claim.objects.with_matched_to().order_by("-id")
+    claims = Claim.objects.with_matched_to().with_assignee_name().order_by("-id")
     if statuses := request.GET.getlist("status"):
         claims = claims.filter(status__in=statuses)
     if verdicts := request.GET.getlist("verdict"):
@@ -34,6 +39,7 @@ def claims_values(request):
     rows = list(claims.annotate(tag_names=tag_names_subquery()).values(*CLAIM_COLUMNS, "tag_names")[:PAGE_SIZE])
     for row in rows:
         row["tags"] = row.pop("tag_names")
+        row["assignee"] = row.pop("assignee_name")
     return JsonResponse({"results": rows})
 
 

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from claims.claimant_names import claimant_key
 from claims.models import Claim, Claimant, ClaimantAlias, ExternalFactCheck, Verdict
 from factcheck.filters import FilterSet, IdFilter
+from factcheck.roles import is_newsroom
 
 
 class IsoDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -41,13 +42,40 @@ class ClaimFilter(FilterSet):
     tag = django_filters.CharFilter(field_name="tags__name", max_length=50, distinct=False, method="filter_tag")
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     search = django_filters.CharFilter(method="filter_search", max_length=500, label="Full-text search")
+    assignee = django_filters.CharFilter(
+        method="filter_assignee",
+        max_length=150,
+        label="Who works on the claim: `me`, `none` (unassigned) or a username (reviewers and editors only: "
+        "anyone else gets 400)",
+    )
 
     class Meta:
         model = Claim
-        fields = ["status", "verdict", "article", "claimant", "claimant_id", "tag", "updated_since", "search"]
+        fields = [
+            "status",
+            "verdict",
+            "article",
+            "claimant",
+            "claimant_id",
+            "tag",
+            "updated_since",
+            "search",
+            "assignee",
+        ]
+
+    def is_valid(self):
+        valid = super().is_valid()
+        # Assignees are the newsroom's business: readers neither see them nor learn them by filtering.
+        if self.form.cleaned_data.get("assignee") and not is_newsroom(getattr(self.request, "user", None)):
+            self.form.add_error("assignee", ValidationError("Only reviewers and editors may filter by assignee."))
+            valid = False
+        return valid
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__name=value.lower())
+
+    def filter_assignee(self, queryset, name, value):
+        return queryset.assigned(value, user=self.request.user)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

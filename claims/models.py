@@ -4,9 +4,10 @@ import functools
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.db.models.query import ModelIterable
 from simple_history.models import HistoricalRecords
@@ -168,6 +169,21 @@ class ClaimQuerySet(models.QuerySet):
         """Claims carrying ``matched_claim_id`` (what ``Claim.matched_to`` reads), in the claims' own query."""
         confirmed = ClaimMatch.objects.filter(claim=OuterRef("pk"), state=MatchState.CONFIRMED)
         return self.annotate(matched_claim_id=Subquery(confirmed.values("reviewed_claim_id")[:1]))
+
+    def assigned(self, name, *, user):
+        """Claims whose assignee is ``name``: ``"me"`` (``user``), ``"none"`` (unassigned) or a username.
+
+        The one reading of ``?assignee=`` for the API's filter and the admin's."""
+        if name == "none":
+            return self.filter(assignee__isnull=True)
+        if name == "me":
+            return self.filter(assignee=user) if user is not None and user.is_authenticated else self.none()
+        users = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: name})
+        return self.filter(assignee__in=users.values("pk"))
+
+    def with_assignee_name(self):
+        """Claims carrying ``assignee_name`` (the assignee's username, or None), in the claims' own query."""
+        return self.annotate(assignee_name=F(f"assignee__{get_user_model().USERNAME_FIELD}"))
 
     def verified(self):
         """Claims with a published review: what "verified" means everywhere (API, admin, exports).

@@ -451,7 +451,9 @@ def assign_claim(claim, *, assignee, by, reason=None):
     claim's content does not change, only who works on it (its version still moves on, so ETags do).
     Recorded in the history with who did it.
     """
-    claim = Claim.objects.select_for_update().select_related("assignee").get(pk=claim.pk)
+    # The claim's row alone, without joining its assignee: PostgreSQL refuses FOR UPDATE on the nullable side
+    # of an outer join, and a join read before waiting for the lock would name the assignee as it was then.
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
     check_assignment(claim, assignee, by=by)
     if claim.assignee_id == (assignee.pk if assignee is not None else None):
         return claim

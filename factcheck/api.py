@@ -69,7 +69,13 @@ def json_type_error(field, value):
         ok, expected = number and float(value).is_integer(), "an id (a whole number)"
     elif isinstance(
         field,
-        (serializers.CharField, serializers.ChoiceField, serializers.DateTimeField, serializers.DateField),
+        (
+            serializers.CharField,
+            serializers.ChoiceField,
+            serializers.DateTimeField,
+            serializers.DateField,
+            serializers.SlugRelatedField,
+        ),
     ):
         ok, expected = isinstance(value, str), "a string"
     else:

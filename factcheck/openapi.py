@@ -60,9 +60,9 @@ WWW_AUTHENTICATE = {
 ROLE_DEPENDENT_FIELDS = {
     "Review": ["editor_comment"],  # newsroom only: reviews.api.serializers.ReviewSerializer.to_representation
     # newsroom only: claims.api.serializers.ClaimSerializer.shows_reasons
-    "Claim": ["check_worthiness_reasons"],
+    "Claim": ["check_worthiness_reasons", "assignee"],
     # and the match suggestion: reviews.api.serializers.ClaimDetailSerializer.to_representation
-    "ClaimDetail": ["check_worthiness_reasons", "match_suggestion"],
+    "ClaimDetail": ["check_worthiness_reasons", "assignee", "match_suggestion"],
 }
 
 IF_MATCH = {

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
@@ -291,16 +292,53 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), max_length=5000)
 
 
+class ReturnedFilter(admin.SimpleListFilter):
+    """Drafts an editor returned to their author with a comment (``Review.objects.returned``), or the others."""
+
+    title = "returned by an editor"
+    parameter_name = "returned"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Returned, with a comment"), ("no", "Not returned")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.returned()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Review.objects.returned().values("pk"))
+        return queryset
+
+
+class AuthorFilter(admin.SimpleListFilter):
+    """Me, or one of the newsroom (the users, not a scan of the reviews)."""
+
+    title = "author"
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        people = services.assignable_users().values_list("pk", get_user_model().USERNAME_FIELD)
+        return [("me", "Me"), *((str(pk), name) for pk, name in people)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(author=request.user)
+        if self.value():
+            return queryset.filter(author_id=int(self.value())) if self.value().isdigit() else queryset.none()
+        return queryset
+
+
 @admin.register(Review)
 class ReviewAdmin(HistoryAdmin):
     form = ReviewForm
     inlines = [EvidenceInline]
-    list_display = ["__str__", "verdict", "state", "author", "updated_at"]
-    list_filter = ["state", "verdict", "author"]
+    # What a reviewer needs first, fitting 1,366 px with the filters beside (tests/browser/test_lists.py).
+    list_display = ["short_claim", "claimant", "state", "verdict", "author", "updated_at"]
+    list_filter = ["state", ReturnedFilter, "verdict", AuthorFilter]
     # The claim's words through the claims' full-text index (get_search_results); the summary as typed.
     search_fields = ["summary", "claim__quote", "claim__claimant"]
     search_help_text = "Words of the claim (quote, reviewed wording, claimant), or text of the summary."
     paginator = EstimatedCountPaginator
+    list_per_page = 50  # as the claim list's
     list_select_related = ["claim", "author"]
     autocomplete_fields = ["claim"]
     readonly_fields = [
@@ -318,6 +356,17 @@ class ReviewAdmin(HistoryAdmin):
     published_by_name = user_name("published_by")
     actions = ["submit_reviews", "publish_reviews", "return_reviews"]
     show_full_result_count = False
+
+    class Media:
+        css = {"all": ["claims/admin_lists.css"]}
+
+    @admin.display(description="claim", ordering="claim")
+    def short_claim(self, review):
+        return claims_admin.shortened(review.claim.quote, 110)
+
+    @admin.display(description="claimant", ordering="claim__claimant")
+    def claimant(self, review):
+        return claims_admin.shortened(review.claim.claimant, 32) or self.get_empty_value_display()
 
     def has_change_permission(self, request, obj=None):
         # A review the user may not edit (published or superseded: never; submitted: editors only) opens

@@ -56,8 +56,9 @@ PUBLIC_FIELDS = {
         "archive_url",
     ),
 }
-# The newsroom also sees the triage score, the editor's return comment and when a review was submitted.
-# No user ids for anyone: the entry's ``user`` already says who (author, publisher, who added evidence).
+# The newsroom also sees the triage score, who a claim is assigned to (by username), the editor's return
+# comment and when a review was submitted. No user ids for anyone: the entry's ``user`` already says who
+# (author, publisher, who added evidence).
 NEWSROOM_FIELDS = {
     "claim": (
         "article_id",
@@ -71,6 +72,7 @@ NEWSROOM_FIELDS = {
         "verdict",
         "tags",
         "check_worthiness",
+        "assignee",
     ),
     "review": (*PUBLIC_FIELDS["review"], "editor_comment", "submitted_at"),
     "evidence": PUBLIC_FIELDS["evidence"],
@@ -91,6 +93,10 @@ def _plain(value):
 def _value(row, field):
     if field == "tags":
         return row.tag_names
+    if field == "assignee":  # by username, read with the rows (claim_history); a deleted user's id as "#<id>"
+        if row.assignee_id is None:
+            return None
+        return row.assignee.get_username() if row.assignee is not None else f"#{row.assignee_id}"
     return _plain(getattr(row, field))
 
 
@@ -242,7 +248,7 @@ def claim_history(claim, *, user):
             Review.history, claim_id=claim.pk, state__in=[Review.State.PUBLISHED, Review.State.SUPERSEDED]
         )
     else:
-        claim_rows = rows(Claim.history, id=claim.pk)
+        claim_rows = rows(Claim.history.select_related("assignee"), id=claim.pk)
         if is_editor(user):
             review_rows = rows(Review.history, claim_id=claim.pk)
         else:

@@ -52,12 +52,15 @@ CHANGELISTS = [
     "/admin/claims/claim/?tags__id__exact={tag}",
     "/admin/claims/claim/?q=ministry",
     "/admin/claims/claim/?o=5",
+    "/admin/claims/claim/?assignee=me",
+    "/admin/claims/claim/?assignee=none&status__in=candidate,accepted",
     "/admin/claims/article/",
     "/admin/claims/article/?o=5",
     "/admin/claims/article/?q=Article",
     "/admin/reviews/review/",
     "/admin/reviews/review/?state__exact=draft",
     "/admin/reviews/review/?q=ministry",
+    "/admin/reviews/review/?returned=yes&author=me",
     "/admin/claims/tag/",
 ]
 

@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
@@ -160,6 +161,31 @@ class TagsField(TagListField):
     pass
 
 
+def claim_assignee_name(claim):
+    """The username of the claim's assignee, or None: ``claim.assignee_name`` when the queryset attached it
+    (``ClaimQuerySet.with_assignee_name``), else read."""
+    if "assignee_name" in claim.__dict__:
+        return claim.assignee_name
+    return claim.assignee.get_username() if claim.assignee_id is not None else None
+
+
+class AssigneeField(serializers.SlugRelatedField):
+    """A user by username (the claim's assignee); null for none."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"does_not_exist": "No user is named {value}."})
+        super().__init__(slug_field=get_user_model().USERNAME_FIELD, **kwargs)
+
+    def to_internal_value(self, data):
+        # Refused before the lookup: PostgreSQL refuses a NUL character in a query (and no name is that long).
+        if not isinstance(data, str) or "\x00" in data or len(data) > 150:
+            raise serializers.ValidationError("Not a username.")
+        return super().to_internal_value(data)
+
+    def get_queryset(self):
+        return get_user_model().objects.all()
+
+
 class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
     """A claim with its position in the article. Give ``start``/``end``, ``quote``, or both."""
 
@@ -193,6 +219,14 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
     )
     tags = TagsField(required=False, max_length=50)
     version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_OFFSET)
+    assignee = AssigneeField(
+        required=False,
+        allow_null=True,
+        help_text="The username of the reviewer or editor working on the claim; null when no one is. Shown to "
+        "reviewers and editors only. Editors assign anyone (an active reviewer or editor); a reviewer takes an "
+        "unassigned claim (their own username) and releases their own (null). `POST claims/{id}/assign/` does "
+        "the same without a version.",
+    )
     matched_to = serializers.IntegerField(
         read_only=True,
         allow_null=True,
@@ -216,6 +250,7 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
             "check_worthiness_reasons",
             "status",
             "verdict",
+            "assignee",
             "matched_to",
             "tags",
             "created_at",
@@ -246,6 +281,8 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
             representation["check_worthiness_reasons"] = list(claim.check_worthiness_reasons)
         representation["status"] = claim.status
         representation["verdict"] = claim.verdict
+        if self.shows_reasons():  # who works on a claim is the newsroom's business
+            representation["assignee"] = claim_assignee_name(claim)
         representation["matched_to"] = claim.matched_to
         representation["tags"] = claim_tag_names(claim)
         representation["created_at"] = iso_datetime(claim.created_at, zone)
@@ -254,8 +291,8 @@ class ClaimSerializer(JSONTypesMixin, serializers.ModelSerializer):
         return representation
 
     def shows_reasons(self):
-        """Whether ``check_worthiness_reasons`` is shown: to reviewers and editors, not to readers (whose
-        claim is its published record, which the reasons are not part of). Read once per serializer."""
+        """Whether ``check_worthiness_reasons`` and ``assignee`` are shown: to reviewers and editors, not to
+        readers (whose claim is its published record, which neither is part of). Read once per serializer."""
         if not hasattr(self, "_shows_reasons"):
             request = self.context.get("request")
             self._shows_reasons = request is None or is_newsroom(request.user)
@@ -272,6 +309,16 @@ class ClaimUpdateSerializer(ClaimSerializer):
     """A claim as PUT and PATCH take it: its article cannot change (the OpenAPI request body only)."""
 
     article = IntegerPrimaryKeyRelatedField(read_only=True)
+
+
+class AssignSerializer(JSONTypesMixin, serializers.Serializer):
+    """``POST claims/{id}/assign/``: who is to work on the claim."""
+
+    assignee = serializers.CharField(
+        allow_null=True,
+        max_length=150,
+        help_text="A username, `me` (yourself: taking the claim), or null (unassigning it).",
+    )
 
 
 class SimilarClaimSerializer(serializers.Serializer):

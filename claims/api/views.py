@@ -1,3 +1,5 @@
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,6 +23,7 @@ from claims.api.parsers import HTMLPageParser, JSONLDParser
 from claims.api.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
+    AssignSerializer,
     CheckWorthinessResultsSerializer,
     CheckWorthinessSerializer,
     ClaimantDetailSerializer,
@@ -45,6 +48,7 @@ from claims.models import Article, Claim, Claimant, ExternalFactCheck
 from factcheck.api import CreatedLocationMixin, PutBodyRequiredMixin, VersionedMixin, created_location
 from factcheck.parsers import JSONParser
 from factcheck.permissions import IsEditor, IsNewsroom
+from factcheck.roles import is_newsroom
 
 LIMIT_SCHEMA = {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}
 SIMILAR_PARAMETERS = [
@@ -242,7 +246,8 @@ class ArticleViewSet(
             return extraction_timeout_response(exc, article, saved=False)
         except services.UnsupportedLanguage as exc:
             return unsupported_language_response(exc)
-        claims = Claim.objects.filter(article=article).with_tag_names().with_matched_to().order_by("start")
+        claims = Claim.objects.filter(article=article).with_tag_names().with_matched_to().with_assignee_name()
+        claims = claims.order_by("start")
         data = ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data
         return Response({"created": len(created), "claims": data})
 
@@ -320,6 +325,10 @@ class ClaimViewSet(
 
     ``status`` may be set by hand to ``candidate``, ``accepted`` or (editors) ``dismissed`` while
     no review exists; afterwards it follows the claim's reviews.
+
+    ``assignee`` is the username of the reviewer or editor working on the claim (reviewers and editors
+    only see it and filter by it): editors assign, reassign and unassign anyone; a reviewer takes an
+    unassigned claim and releases their own (403 otherwise). ``assign/`` does it without a version.
     """
 
     # The claim endpoints that need only claims. ``claims/`` is served by its subclass in
@@ -329,11 +338,51 @@ class ClaimViewSet(
     ordering_fields = ["id", "created_at", "updated_at", "check_worthiness"]
 
     def get_queryset(self):
-        return Claim.objects.visible_to(self.request.user).with_tag_names().with_matched_to()
+        queryset = Claim.objects.visible_to(self.request.user).with_tag_names().with_matched_to()
+        return queryset.with_assignee_name() if is_newsroom(self.request.user) else queryset
 
     def perform_create(self, serializer):
         data = {name: value for name, value in serializer.validated_data.items() if name != "version"}
-        serializer.instance = self.remember(services.create_claim(**data, by=self.request.user))
+        assignee = data.pop("assignee", None)
+        with transaction.atomic():  # refused assignment, no claim
+            claim = services.create_claim(**data, by=self.request.user)
+            if assignee is not None:
+                claim = services.assign_claim(claim, assignee=assignee, by=self.request.user)
+        serializer.instance = self.remember(claim)
+
+    @extend_schema(
+        request=AssignSerializer,
+        responses={200: ClaimSerializer},
+        description="Make `assignee` (a username, `me`, or null to unassign) the claim's assignee, without a "
+        "version: the claim's content does not change (its version still moves on). Editors assign, reassign and "
+        "unassign anyone; a reviewer takes an unassigned claim (`me`) and releases their own (null). 403 for a "
+        "step you may not take, with the reason: of two reviewers taking the same claim at once, the second is "
+        "told who has it. 400 for a username that names no active reviewer or editor.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsNewsroom],
+        pagination_class=None,
+        filterset_class=None,
+        filter_backends=[],
+    )
+    def assign(self, request, pk=None):
+        claim = self.get_object()
+        serializer = AssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        name = serializer.validated_data["assignee"]
+        if name is None:
+            assignee = None
+        elif name == "me":
+            assignee = request.user
+        else:
+            assignee = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: name}).first()
+            if assignee is None:
+                raise ValidationError({"assignee": [f"No user is named {name}."]})
+        services.assign_claim(claim, assignee=assignee, by=request.user)
+        claim = self.get_queryset().get(pk=claim.pk)
+        return Response(self.get_serializer(self.remember(claim)).data)
 
     def perform_update(self, serializer):
         claim = services.update_claim(
@@ -396,9 +445,10 @@ class ClaimViewSet(
         if not form.is_valid():
             raise ValidationError(form.errors)
         text, limit = form.cleaned_data["text"], form.cleaned_data.get("limit") or 10
-        matches = similarity.similar_claims(
-            text, Claim.objects.visible_to(self.request.user).with_matched_to(), limit=limit, exclude=exclude
-        )
+        claims = Claim.objects.visible_to(self.request.user).with_matched_to()
+        if is_newsroom(self.request.user):
+            claims = claims.with_assignee_name()
+        matches = similarity.similar_claims(text, claims, limit=limit, exclude=exclude)
         self.shown(match["claim"] for match in matches)
         external = []
         if form.cleaned_data["external"]:

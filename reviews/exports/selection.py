@@ -10,7 +10,7 @@ from reviews.models import Review
 
 
 class ExportFilter(ClaimFilter):
-    """The claim list's filters without ``status``: an export holds verified claims only.
+    """The claim list's filters without ``status`` (an export holds verified claims only) or ``assignee``.
 
     ``updated_since`` also takes in claims whose review was published since: publishing a review
     with the same verdict as the one it supersedes leaves the claim row as it was, yet changes
@@ -22,7 +22,7 @@ class ExportFilter(ClaimFilter):
     )
 
     class Meta(ClaimFilter.Meta):
-        fields = [name for name in ClaimFilter.Meta.fields if name != "status"]
+        fields = [name for name in ClaimFilter.Meta.fields if name not in ("status", "assignee")]
 
     def filter_updated_since(self, queryset, name, value):
         published_since = Review.objects.filter(
@@ -31,8 +31,10 @@ class ExportFilter(ClaimFilter):
         return queryset.filter(Q(updated_at__gte=value) | Exists(published_since))
 
 
-# Declared filters are inherited whatever Meta.fields says; drop the one that has no meaning here.
+# Declared filters are inherited whatever Meta.fields says; drop those that have no meaning here (exports
+# are published material: who worked on a claim is not part of it).
 del ExportFilter.base_filters["status"]
+del ExportFilter.base_filters["assignee"]
 
 
 def verified_claims():

@@ -66,6 +66,7 @@ def world():
     duplicate_claimant = Claimant.objects.create(name="The Kremlin press office", type="government")
     Claim.objects.filter(pk=verified.pk).update(claimant_entity=public_claimant)
     Claim.objects.filter(pk=candidate.pk).update(claimant_entity=private_claimant)
+    Claim.objects.filter(pk=in_review.pk).update(assignee=author)  # the author works on it
     return SimpleNamespace(
         public_claimant=public_claimant,
         private_claimant=private_claimant,
@@ -270,6 +271,49 @@ WRITES = {
         "/api/v1/claims/{candidate.pk}/match/reject/",
         lambda w: {"claim": w.verified.pk},
         expect(401, 403, 200, 200, 200),
+    ),
+    # Assignment (claims.services.check_assignment): editors assign anyone; reviewers take and release.
+    "take an unassigned candidate": (
+        "post",
+        "/api/v1/claims/{candidate.pk}/assign/",
+        {"assignee": "me"},
+        expect(401, 403, 200, 200, 200),
+    ),
+    "take a verified claim": (
+        "post",
+        "/api/v1/claims/{verified.pk}/assign/",
+        {"assignee": "me"},
+        expect(401, 403, 200, 200, 200),
+    ),
+    "take the claim the author has": (
+        "post",
+        "/api/v1/claims/{in_review.pk}/assign/",
+        {"assignee": "me"},
+        expect(401, 403, 200, 403, 200),
+    ),
+    "release the claim the author has": (
+        "post",
+        "/api/v1/claims/{in_review.pk}/assign/",
+        {"assignee": None},
+        expect(401, 403, 200, 403, 200),
+    ),
+    "assign a candidate to the other reviewer": (
+        "post",
+        "/api/v1/claims/{candidate.pk}/assign/",
+        lambda w: {"assignee": w.users["other_reviewer"].username},
+        expect(401, 403, 403, 200, 200),
+    ),
+    "assign a candidate to someone outside the newsroom": (
+        "post",
+        "/api/v1/claims/{candidate.pk}/assign/",
+        lambda w: {"assignee": w.users["outsider"].username},
+        expect(401, 403, 400, 400, 400),
+    ),
+    "assign a candidate to the author by PATCH": (
+        "patch",
+        "/api/v1/claims/{candidate.pk}/",
+        lambda w: {"assignee": w.users["author"].username, "version": version_of(w.candidate)},
+        expect(401, 403, 200, 403, 200),
     ),
     "edit a claim in review": (
         "patch",

@@ -118,9 +118,11 @@ def test_each_ndjson_line_equals_the_claim_detail_field_for_field(anon, reviewer
     for line in lines:
         for client in (anon, reviewer_client):
             detail = client.get(f"/api/v1/claims/{line['id']}/").json()
-            # The newsroom also sees the reasons for the check-worthiness score and the match suggestion:
-            # working data, not exported.
-            newsroom_only = {"check_worthiness_reasons", "match_suggestion"} if client is reviewer_client else set()
+            # The newsroom also sees the reasons for the check-worthiness score, the assignee and the match
+            # suggestion: working data, not exported.
+            newsroom_only = (
+                {"check_worthiness_reasons", "assignee", "match_suggestion"} if client is reviewer_client else set()
+            )
             assert set(line) == set(detail) - newsroom_only
             for field in line:
                 assert line[field] == detail[field], field

@@ -237,6 +237,7 @@ def newsroom(editor):
         "/api/v1/evidence/{id}/": evidence,
         "/api/v1/claims/{id}/match/": claim,
         "/api/v1/claims/{id}/match/reject/": claim,
+        "/api/v1/claims/{id}/assign/": claim,
     }
     valid = {
         "/api/v1/articles/": {"title": "Hostile", "body": "Another report entirely.", "url": "https://example.org/h"},
@@ -261,6 +262,7 @@ def newsroom(editor):
         },
         "/api/v1/claims/{id}/match/": {"claim": published.claim_id},
         "/api/v1/claims/{id}/match/reject/": {"claim": published.claim_id},
+        "/api/v1/claims/{id}/assign/": {"assignee": "me"},
     }
     return objects, valid
 
@@ -391,7 +393,7 @@ QUERY_VALUES = {
     "SQL": "1'%20OR%20'1'='1",
 }
 # Free text: any string is a legitimate search, so 200 is a fine answer (a NUL byte still is not).
-FREE_TEXT = {"search", "claimant", "tag", "text", "author", "publisher", "language"}
+FREE_TEXT = {"search", "claimant", "tag", "text", "author", "publisher", "language", "assignee"}
 
 
 def expected_statuses(parameter, value_name):

@@ -426,6 +426,16 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     changed = {"claimant": "Someone else", "version": published_claim["version"]}
     reviewer("PATCH", f"{API}/claims/{first['id']}/", 409, changed)  # the published record: only by a correction
     reviewer("PATCH", f"{API}/evidence/{evidence['id']}/", 409, {"title": "Changed"})
+    # Assignment: taken, reassigned by an editor, refused to a reviewer, released by a versioned PATCH.
+    reviewer("POST", f"{API}/claims/{first['id']}/assign/", 200, {"assignee": "me"})
+    editor("POST", f"{API}/claims/{first['id']}/assign/", 200, {"assignee": "me"})
+    reviewer("POST", f"{API}/claims/{first['id']}/assign/", 403, {"assignee": "me"})
+    editor("POST", f"{API}/claims/{first['id']}/assign/", 400, {"assignee": "no-such-user"})
+    anon("POST", f"{API}/claims/{first['id']}/assign/", 401, {"assignee": "me"})
+    reviewer("GET", f"{API}/claims/", 200, query={"assignee": "none"})
+    anon("GET", f"{API}/claims/", 400, query={"assignee": "me"})
+    _, assigned = editor("GET", f"{API}/claims/{first['id']}/", 200)
+    editor("PATCH", f"{API}/claims/{first['id']}/", 200, {"assignee": None, "version": assigned["version"]})
     _, second_review = reviewer("POST", f"{API}/reviews/", 201, {"claim": third["id"], "verdict": "mixed"})
     response, _ = editor("GET", f"{API}/reviews/{second_review['id']}/", 200)
     reviewer("DELETE", f"{API}/reviews/{second_review['id']}/", 428)  # names no version

@@ -7,7 +7,7 @@ script error. Skipped when Playwright or Chromium is absent (``.ci/run`` install
 """
 
 from reviews.models import Review
-from tests.factories import ClaimFactory, EvidenceFactory, ReviewFactory
+from tests.factories import ClaimFactory, EvidenceFactory, ReviewerFactory, ReviewFactory
 
 
 def test_admin_login_and_index_work_without_csp_violations(logged_in):
@@ -70,3 +70,33 @@ def test_redoc_renders_the_operations_without_csp_violations(page):
     # Redoc's bundle hard-codes its maker's logo from a CDN; blocking it keeps the docs offline and
     # the reader's browser off third parties, and Redoc hides the image when it fails to load.
     page.assert_no_violations(expected_block="https://cdn.redoc.ly/redoc/logo-mini.svg")
+
+
+def test_the_landing_page_shows_a_reviewer_their_work_without_csp_violations(new_page):
+    reviewer = ReviewerFactory(username="alice")
+    ClaimFactory(status="candidate", check_worthiness=0.93, claimant="The Ministry of Defence")
+    ClaimFactory(assignee=reviewer, claimant="The mayor of Kharkiv")
+    ReviewFactory(author=reviewer, state="draft")
+    ReviewFactory(
+        author=reviewer,
+        state="draft",
+        editor_comment="Cite the ministry's own figures, not the agency's summary of them.",
+    )
+    ReviewFactory(author=reviewer, state="submitted", submitted_at="2026-11-01T10:00:00Z")
+    ReviewFactory(state="published")
+    page = new_page(reviewer)
+    page.open("/admin/")
+    page.screenshot("landing-reviewer")
+    for key in ("triage", "assigned", "drafts", "returned", "waiting", "published"):
+        assert page.tab.locator(f"#workspace-{key} .workspace-count").inner_text() == "1", key
+    comment = page.tab.locator("#workspace-returned .workspace-comment")
+    assert "Cite the ministry's own figures" in comment.inner_text()
+    # The stylesheet applied (a static file, under the CSP): the sections sit side by side.
+    boxes = [page.tab.locator(f"#workspace-{key}").bounding_box() for key in ("triage", "assigned")]
+    assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]
+    # The app list is still there, below.
+    assert page.tab.locator("#content-main .app-claims").is_visible()
+    page.tab.locator("#workspace-returned .workspace-all a").click()
+    page.tab.wait_for_url("**/admin/reviews/review/?returned=yes&author=me")
+    assert page.tab.locator("#result_list tbody tr").count() == 1
+    page.assert_no_violations()
