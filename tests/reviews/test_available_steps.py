@@ -70,9 +70,7 @@ def test_publish_lists_the_claims_missing_reviewed_wording():
     review.claim.claim_reviewed = ""
     review.claim.save(update_fields=["claim_reviewed"])
     steps = {step.name: step.missing for step in workflow.available_steps(review, editor)}
-    assert steps["publish"] == (
-        "The claim has no reviewed wording: set the claim's claim_reviewed before publishing.",
-    )
+    assert steps["publish"] == ("The claim has no reviewed wording: set the claim's claim_reviewed before publishing.",)
     assert steps["return_to_draft"] == ()
 
 
