@@ -442,8 +442,10 @@ class ReviewAdmin(HistoryAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if obj is not None and not workflow.can_edit(obj, request.user):
+        on_its_page = getattr(request.resolver_match, "url_name", None) == "reviews_review_change"
+        if on_its_page and obj is not None and not workflow.can_edit(obj, request.user):
             # A document: its verdict and summary head the page (the template), not a row of read-only fields.
+            # (Its history's pages keep every field.)
             return [name for name in fields if name not in workflow.REVIEW_FIELDS]
         return fields
 

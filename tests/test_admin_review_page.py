@@ -212,7 +212,7 @@ def test_returning_needs_a_comment_and_shows_it_as_a_callout_with_who_and_when()
     callout = html[html.index('class="review-callout"') :]
     callout = callout[: callout.index("</section>")]
     assert COMMENT in callout
-    assert f"Returned to you by an editor: {world.editor.username}" in callout
+    assert f"Returned to you by {world.editor.username} on " in callout
     assert 'class="readonly">' + COMMENT not in html  # not a read-only field among others
 
 
@@ -384,3 +384,14 @@ def test_the_review_page_costs_the_same_queries_with_more_evidence_reviews_and_s
     others = html[html.index("Other reviews of this claim") :]
     assert others[: others.index("</section>")].count("<tr>") == 1 + 7
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_a_published_review_shows_its_summary_once_on_its_page_and_in_full_on_its_history_pages():
+    world = World("published")
+    client = world.admin("editor")
+    page = client.get(page_url(world.review)).content.decode()
+    assert "field-summary" not in page  # in the document panel instead
+    assert page.count(world.review.summary) == 1
+    row = world.review.history.order_by("history_id").last()
+    history = client.get(f"/admin/reviews/review/{world.review.pk}/history/{row.history_id}/").content.decode()
+    assert "field-summary" in history and "field-verdict" in history

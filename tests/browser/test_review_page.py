@@ -75,7 +75,7 @@ def test_a_review_goes_from_draft_to_published_through_the_buttons_on_its_page(n
 
     # The editor publishes; the page then reads as a document, with a correction to start.
     desk.open(review_page(review))
-    assert "Resubmitted after an editor returned it" in desk.tab.locator(".review-callout").inner_text()
+    assert f"Resubmitted after {editor.username} returned it" in desk.tab.locator(".review-callout").inner_text()
     desk.tab.click(".review-step-publish button")
     desk.tab.locator(".messagelist .success").wait_for()
     assert Review.objects.get(pk=review.pk).state == "published"
