@@ -43,6 +43,15 @@ def https_urls(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+def quote_in_context(claim, around=200):
+    """The claim's quote highlighted (``<mark>``) in up to ``around`` characters of its article either side:
+    the claim's page and the review's page show it so."""
+    body = claim.article.body
+    before = body[max(0, claim.start - around) : claim.start]
+    after = body[claim.end : claim.end + around]
+    return format_html("…{}<mark>{}</mark>{}…", before, body[claim.start : claim.end], after)
+
+
 class ArticleForm(forms.ModelForm):
     """Refuses, as the API does, a body that is already stored or that would move claims' text."""
 
@@ -383,10 +392,7 @@ class ClaimAdmin(HistoryAdmin):
     def in_context(self, claim):
         if not claim.pk:
             return "—"
-        body = claim.article.body
-        before = body[max(0, claim.start - 200) : claim.start]
-        after = body[claim.end : claim.end + 200]
-        return format_html("…{}<mark>{}</mark>{}…", before, body[claim.start : claim.end], after)
+        return quote_in_context(claim)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

@@ -4,7 +4,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,17 +12,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from claims import admin as claims_admin
-from claims import services
-from claims.models import Article, Claim, ClaimMatch
+from claims import services, similarity
+from claims.models import Article, Claim, ClaimMatch, Verdict
 from claims.text import search_text
 from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.concurrency import ANY_VERSION
-from factcheck.exceptions import ConflictError
+from factcheck.exceptions import Conflict, ConflictError
+from factcheck.roles import is_editor
 from reviews import exports, matches, record, workflow
 from reviews.api.export_views import export_response
-from reviews.models import Evidence, Review
+from reviews.models import Evidence, Review, Stance
 
 PUBLISHED_RECORD_NOTE = (
     "Readers see these fields as an editor published them. To change them, start a correction: add a review "
@@ -269,6 +270,9 @@ class EvidenceInline(UserNamesAdmin, admin.StackedInline):
     user_fields = ("added_by",)
     added_by_name = user_name("added_by")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("added_by")  # one query, however many pieces
+
     def _editable(self, request, obj):
         return obj is None or workflow.can_edit(obj, request.user)
 
@@ -325,6 +329,41 @@ class AuthorFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(author_id=int(self.value())) if self.value().isdigit() else queryset.none()
         return queryset
+class StepForm(forms.Form):
+    """What a workflow button of a review's page posts: the version the page showed, and a return's comment
+    (which ``workflow.return_to_draft`` requires)."""
+
+    version = forms.IntegerField(min_value=1)
+    comment = forms.CharField(required=False, max_length=5000)
+
+
+# The workflow buttons of a review's page, in ``workflow.available_steps`` order: the step each posts to
+# (``ReviewAdmin.step_view``), its label and what the page says it does.
+STEPS = {
+    "submit": workflow.submit,
+    "publish": workflow.publish,
+    "return_to_draft": workflow.return_to_draft,
+    "start_correction": workflow.start_correction,
+}
+STEP_LABELS = {
+    "submit": "Submit for approval",
+    "publish": "Publish",
+    "return_to_draft": "Return to draft",
+    "start_correction": "Start a correction",
+}
+STEP_HELP = {
+    "submit": "Sends the review as last saved to the editors (save your changes first); it cannot be changed "
+    "while it waits.",
+    "publish": "Readers see this verdict at once: the API, the exports and the public page.",
+    "return_to_draft": "Sends it back to its author as a draft, with your comment at the top of the page.",
+    "start_correction": "Starts a new draft review of this claim, by you, prefilled with this review's verdict, "
+    "rating, summary and evidence. While it is open, the claim's published record (reviewed wording, claimant, "
+    "quote) can be edited too. Readers keep seeing this review until an editor publishes the correction, which "
+    "they then see as “Updated on …” with what changed.",
+}
+# How much context a review's page shows: earlier and later reviews of its claim, similar verified claims.
+OTHER_REVIEWS = 20
+SIMILAR_CLAIMS = 5
 
 
 @admin.register(Review)
@@ -341,10 +380,10 @@ class ReviewAdmin(HistoryAdmin):
     list_per_page = 50  # as the claim list's
     list_select_related = ["claim", "author"]
     autocomplete_fields = ["claim"]
+    # The editor's comment is not among them: a returned draft shows it as a callout at the top of the page.
     readonly_fields = [
         "author",
         "state",
-        "editor_comment",
         "submitted_at",
         "published_at",
         "published_by",
@@ -367,6 +406,169 @@ class ReviewAdmin(HistoryAdmin):
     @admin.display(description="claimant", ordering="claim__claimant")
     def claimant(self, review):
         return claims_admin.shortened(review.claim.claimant, 32) or self.get_empty_value_display()
+    # --- The review's page: the workflow steps this user may take now as buttons, with the claim in its
+    # article, its claimant, the other reviews of the claim, similar verified claims and the evidence by
+    # stance (admin/reviews/review/change_form.html). Each button is a form of its own posting to
+    # ``step_view``, which calls the workflow; ``workflow.available_steps`` decides which are shown by the
+    # checks the steps themselves run.
+
+    def get_object(self, request, object_id, from_field=None):
+        # The page shows the claim in its article, its claimant, the author: read with the review, in one query.
+        queryset = self.get_queryset(request).select_related(
+            "claim__article", "claim__claimant_entity", "author", "published_by"
+        )
+        field = Review._meta.pk if from_field is None else Review._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Review.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.step_view)
+        return [
+            path("<path:object_id>/step/<str:step>/", view, name="reviews_review_step"),
+            *super().get_urls(),
+        ]
+
+    def step_view(self, request, object_id, step):
+        """Take a workflow step on a review (POST only) through ``reviews.workflow``, as the API does.
+
+        The button's form names the version of the review its page showed: a review changed since is refused.
+        A refusal changes nothing and says why; the page is shown again either way (a correction's new draft
+        once it is started).
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        take = STEPS.get(step)
+        review = self.get_object(request, unquote(object_id))
+        if take is None or review is None:
+            raise Http404("No such review, or no such step.")
+        if not self.has_view_permission(request, review):
+            raise PermissionDenied
+        page = reverse("admin:reviews_review_change", args=[review.pk])
+        form = StepForm(request.POST)
+        if not form.is_valid():
+            if "version" in form.errors:
+                problem = "the form did not say which version of the review it was sent from. Reload the page."
+            else:
+                problem = " ".join(form.errors["comment"])
+            self.message_user(request, f"Nothing was changed: {problem}", messages.ERROR)
+            return HttpResponseRedirect(page)
+        options = {"comment": form.cleaned_data["comment"]} if step == "return_to_draft" else {}
+        try:
+            result = take(review, by=request.user, version=form.cleaned_data["version"], **options)
+        except Conflict:
+            self.message_user(
+                request,
+                f"Nothing was changed: review {review.pk} changed since you opened its page. Look at it again, "
+                "then decide.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(page)
+        except (ConflictError, ValidationError, PermissionDenied) as exc:
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.message_user(request, f"Nothing was changed: {reason}", messages.ERROR)
+            return HttpResponseRedirect(page)
+        if step == "start_correction":
+            self.message_user(
+                request,
+                f"Correction started: this draft (review {result.pk}) is prefilled from review {review.pk}. Edit it, "
+                f"and the claim while it is open, then submit it; readers see review {review.pk} until an editor "
+                "publishes this one.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[result.pk]))
+        done = {
+            "submit": "submitted: it waits for an editor, who will publish it or return it with a comment.",
+            "publish": "published: readers see its verdict now.",
+            "return_to_draft": f"returned to {review.author.get_username()} as a draft, with your comment.",
+        }[step]
+        self.message_user(request, f"Review {review.pk} was {done}", messages.SUCCESS)
+        return HttpResponseRedirect(page)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        on_its_page = getattr(request.resolver_match, "url_name", None) == "reviews_review_change"
+        if on_its_page and obj is not None and not workflow.can_edit(obj, request.user):
+            # A document: its verdict and summary head the page (the template), not a row of read-only fields.
+            # (Its history's pages keep every field.)
+            return [name for name in fields if name not in workflow.REVIEW_FIELDS]
+        return fields
+
+    def get_inlines(self, request, obj):
+        # Evidence is edited where the review is; elsewhere the page shows it by stance, read-only.
+        if obj is not None and not workflow.can_edit(obj, request.user):
+            return []
+        return super().get_inlines(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["workspace"] = self.workspace(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workspace(self, request, review):
+        """What a review's page shows around its form (see the template): a fixed number of queries."""
+        user, claim = request.user, review.claim
+        prefetch_related_objects([review], Prefetch("evidence", Evidence.objects.select_related("added_by")))
+        evidence = list(review.evidence.all())
+        steps = [
+            {
+                "name": step.name,
+                "label": STEP_LABELS[step.name],
+                "help": STEP_HELP[step.name],
+                "missing": step.missing,
+                "url": reverse("admin:reviews_review_step", args=[review.pk, step.name]),
+            }
+            for step in workflow.available_steps(review, user)
+        ]
+        others = list(
+            Review.objects.visible_to(user)
+            .filter(claim_id=claim.pk)
+            .exclude(pk=review.pk)
+            .select_related("author")
+            .order_by("-pk")[:OTHER_REVIEWS]
+        )
+        similar = similarity.similar_claims(
+            claim.claim_reviewed or claim.quote, Claim.objects.verified(), limit=SIMILAR_CLAIMS, exclude=claim.pk
+        )
+        verdicts = dict(Verdict.choices)
+        for match in similar:
+            match["verdict"] = verdicts.get(match["claim"].verdict, "")
+            match["url"] = reverse("admin:claims_claim_change", args=[match["claim"].pk])
+        returned = None
+        if review.editor_comment and review.state in workflow.OPEN_STATES:
+            returned = {"comment": review.editor_comment, "history": workflow.last_return(review)}
+        entity = claim.claimant_entity
+        published = review.state in (Review.State.PUBLISHED, Review.State.SUPERSEDED)
+        return {
+            "review": review,
+            "claim": claim,
+            "is_author": review.author_id == user.pk,
+            "is_editor": is_editor(user),
+            "editable": workflow.can_edit(review, user),
+            "steps": steps,
+            "returned": returned,
+            "in_context": claims_admin.quote_in_context(claim),
+            "claimant": entity.name if entity is not None else claim.claimant,
+            "claimant_url": (
+                reverse("admin:claims_claimant_change", args=[entity.pk])
+                if entity is not None and user.has_perm("claims.view_claimant")
+                else None
+            ),
+            "evidence_by_stance": [
+                (label, [item for item in evidence if item.stance == value]) for value, label in Stance.choices
+            ],
+            "evidence_count": len(evidence),
+            "others": others,
+            "others_cut": len(others) == OTHER_REVIEWS,
+            "open_corrections": [other for other in others if other.state in workflow.OPEN_STATES],
+            "current": next((other for other in others if other.state == Review.State.PUBLISHED), None),
+            "similar": similar,
+            "published": published,
+            "record": review.record if published else None,
+            "changes": record.describe(review.correction, verdicts) if published else [],
+            "public_url": reverse("review-page", args=[review.pk]) if published else None,
+        }
 
     def has_change_permission(self, request, obj=None):
         # A review the user may not edit (published or superseded: never; submitted: editors only) opens

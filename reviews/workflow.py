@@ -5,6 +5,8 @@ state or a claim's derived status any other way. Each function runs in a transac
 who did it in the history.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -154,6 +156,127 @@ def _require_edit(review, user):
         raise InvalidTransition(f"This review is {review.state}; only an editor may change it now.")
 
 
+# --- Who may take which step now ---------------------------------------------------------------------
+# Each step function below runs its ``check_<step>`` on the locked review before anything else; the admin's
+# buttons (``available_steps``) run the same ones, so a page never offers a step the API would refuse. A check
+# raises PermissionDenied (who) or InvalidTransition (state). What the review's data still lacks (a summary,
+# evidence, the claim's reviewed wording) is ``missing_for_<step>``: the step refuses with it (400), and a
+# page shows it beside the step rather than hiding the step.
+
+
+def check_create_review(claim, by):
+    """Refuse unless ``by`` may start a review of ``claim`` now (newsroom; not dismissed; not an appearance)."""
+    if not is_newsroom(by):
+        raise PermissionDenied("Only reviewers and editors may write reviews.")
+    if claim.status == Claim.Status.DISMISSED:
+        raise InvalidTransition("This claim was dismissed as not check-worthy; accept it before reviewing it.")
+    twin = ClaimMatch.objects.filter(claim=claim, state=ClaimMatch.State.CONFIRMED).values_list(
+        "reviewed_claim_id", flat=True
+    )
+    if twin:
+        raise InvalidTransition(
+            f"This claim is an appearance of claim {twin[0]}, whose review verifies it; review claim {twin[0]}, or "
+            "undo the match first."
+        )
+
+
+def check_submit(review, by):
+    """Refuse unless ``by`` may submit ``review`` now: a draft, by its author or an editor."""
+    if not is_newsroom(by):
+        raise PermissionDenied("Only reviewers and editors may submit reviews.")
+    if review.state != Review.State.DRAFT:
+        raise InvalidTransition(f"Only drafts can be submitted; this review is {review.state}.")
+    _require_edit(review, by)
+
+
+def missing_for_submit(review):
+    """What ``review`` lacks before it can be submitted: ``{field: message}``, empty when nothing."""
+    missing = {}
+    if not review.summary.strip():
+        missing["summary"] = "Write a summary explaining the verdict before submitting."
+    if not review.evidence.exists():
+        missing["evidence"] = "Attach at least one piece of evidence before submitting."
+    return missing
+
+
+def check_publish(review, by):
+    """Refuse unless ``by`` may publish ``review`` now: a submitted review, by an editor."""
+    if not is_editor(by):
+        raise PermissionDenied("Only editors may publish reviews.")
+    if review.state != Review.State.SUBMITTED:
+        raise InvalidTransition(f"Only submitted reviews can be published; this review is {review.state}.")
+
+
+def missing_for_publish(review, claim):
+    """What ``review`` of ``claim`` lacks before it can be published: ``{field: message}``."""
+    if not claim.claim_reviewed.strip():
+        # ClaimReview's claimReviewed is the reviewed wording, never the raw quote in its place.
+        return {
+            "claim_reviewed": "The claim has no reviewed wording: set the claim's claim_reviewed before publishing."
+        }
+    return {}
+
+
+def check_return_to_draft(review, by):
+    """Refuse unless ``by`` may return ``review`` to its author now: a submitted review, by an editor."""
+    if not is_editor(by):
+        raise PermissionDenied("Only editors may return reviews.")
+    if review.state != Review.State.SUBMITTED:
+        raise InvalidTransition(f"Only submitted reviews can be returned; this review is {review.state}.")
+
+
+def check_start_correction(review, by):
+    """Refuse unless ``by`` may start a correction of ``review``: the claim's published review, and ``by`` may
+    start a review of its claim (``check_create_review``)."""
+    if not is_newsroom(by):
+        raise PermissionDenied("Only reviewers and editors may write reviews.")
+    if review.state != Review.State.PUBLISHED:
+        raise InvalidTransition(
+            f"Only the published review of a claim is corrected; this review is {review.state}. Correct the claim's "
+            "published review instead."
+        )
+    check_create_review(review.claim, by)
+
+
+def _refuse_missing(missing):
+    if missing:
+        raise ValidationError(missing)
+
+
+def _check_read(review, version):
+    """Refuse (409) a step taken on a copy of ``review`` (held locked) older than it is now; ``None``: no copy named."""
+    if version is not None:
+        check_version(review, version=version)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A workflow step a user may take on a review now (``available_steps``); ``missing`` is what the review
+    still lacks for it (the step would refuse with these messages), empty when it can be taken as it is."""
+
+    name: str
+    missing: tuple = ()
+
+
+def available_steps(review, user):
+    """The steps ``user`` may take on ``review`` now, in workflow order: ``submit``, ``publish``,
+    ``return_to_draft``, ``start_correction``. Judged by the checks the steps themselves run."""
+    candidates = (
+        ("submit", check_submit, lambda: missing_for_submit(review)),
+        ("publish", check_publish, lambda: missing_for_publish(review, review.claim)),
+        ("return_to_draft", check_return_to_draft, dict),
+        ("start_correction", check_start_correction, dict),
+    )
+    steps = []
+    for name, check, missing in candidates:
+        try:
+            check(review, user)
+        except (PermissionDenied, InvalidTransition):
+            continue
+        steps.append(Step(name, tuple(missing().values())))
+    return steps
+
+
 def derive_claim_status(current_status, published_verdict, has_active_review):
     """The ``(status, verdict)`` a claim's reviews imply; pure, so the demo data generator uses it too.
 
@@ -219,16 +342,7 @@ def create_review(claim, *, by, verdict, rating_text="", summary=""):
     if not is_newsroom(by):
         raise PermissionDenied("Only reviewers and editors may write reviews.")
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    if claim.status == Claim.Status.DISMISSED:
-        raise InvalidTransition("This claim was dismissed as not check-worthy; accept it before reviewing it.")
-    twin = ClaimMatch.objects.filter(claim=claim, state=ClaimMatch.State.CONFIRMED).values_list(
-        "reviewed_claim_id", flat=True
-    )
-    if twin:
-        raise InvalidTransition(
-            f"This claim is an appearance of claim {twin[0]}, whose review verifies it; review claim {twin[0]}, or "
-            "undo the match first."
-        )
+    check_create_review(claim, by)
     review = Review(claim=claim, author=by, verdict=verdict, rating_text=rating_text, summary=summary)
     _save(review, by=by, reason="created")
     sync_claim_status(claim, by=by)
@@ -283,18 +397,17 @@ def delete_review(review, *, by, if_match=None, version=None):
 
 
 @transaction.atomic
-def submit(review, *, by):
-    """Send a draft to the editors. The author or an editor may; it needs a summary and evidence."""
+def submit(review, *, by, version=None):
+    """Send a draft to the editors. The author or an editor may; it needs a summary and evidence.
+
+    ``version``, when given, is the version the caller read: a review changed since is refused (409).
+    """
     if not is_newsroom(by):
         raise PermissionDenied("Only reviewers and editors may submit reviews.")
     review = _locked(review)
-    if review.state != Review.State.DRAFT:
-        raise InvalidTransition(f"Only drafts can be submitted; this review is {review.state}.")
-    _require_edit(review, by)
-    if not review.summary.strip():
-        raise ValidationError({"summary": "Write a summary explaining the verdict before submitting."})
-    if not review.evidence.exists():
-        raise ValidationError({"evidence": "Attach at least one piece of evidence before submitting."})
+    check_submit(review, by)
+    _check_read(review, version)
+    _refuse_missing(missing_for_submit(review))
     review.state = Review.State.SUBMITTED
     review.submitted_at = timezone.now()
     bump_version(review)
@@ -303,7 +416,7 @@ def submit(review, *, by):
 
 
 @transaction.atomic
-def publish(review, *, by):
+def publish(review, *, by, version=None):
     """Publish a submitted review (editors only); the claim's previous published review is superseded.
 
     The claim needs its reviewed wording (``claim_reviewed``): the ClaimReview's ``claimReviewed``.
@@ -311,19 +424,16 @@ def publish(review, *, by):
     The review, then its claim are locked, so two editors publishing reviews of one claim at once are
     serialised and there is never a moment with two published reviews (also a database constraint).
     Review before claim, as everywhere: an edit of the review checks its claim reference (a deferred
-    foreign key) when it commits, so locking the claim first could deadlock with it.
+    foreign key) when it commits, so locking the claim first could deadlock with it. ``version``: as for
+    ``submit``.
     """
     if not is_editor(by):
         raise PermissionDenied("Only editors may publish reviews.")
     review = _locked(review)
     claim = Claim.objects.select_for_update().get(pk=review.claim_id)
-    if review.state != Review.State.SUBMITTED:
-        raise InvalidTransition(f"Only submitted reviews can be published; this review is {review.state}.")
-    if not claim.claim_reviewed.strip():
-        # ClaimReview's claimReviewed is the reviewed wording, never the raw quote in its place.
-        raise ValidationError(
-            {"claim_reviewed": ["The claim has no reviewed wording: set the claim's claim_reviewed before publishing."]}
-        )
+    check_publish(review, by)
+    _check_read(review, version)
+    _refuse_missing(missing_for_publish(review, claim))
     now = timezone.now()
     review.record = record.snapshot(claim, claim.article)
     review.first_published_at = now
@@ -350,21 +460,58 @@ def _evidence_urls(review):
     return list(review.evidence.values_list("url", flat=True))
 
 
+# The history's change reason for a return (``last_return`` reads it back).
+RETURNED = "returned to draft"
+
+
+def last_return(review):
+    """The history row of the last time ``review`` was returned to draft (``history_user``, ``history_date``),
+    or None when it never was."""
+    return (
+        review.history.filter(history_change_reason=RETURNED)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+
+
 @transaction.atomic
-def return_to_draft(review, *, by, comment):
-    """Send a submitted review back to its author with an editor's comment (editors only)."""
+def return_to_draft(review, *, by, comment, version=None):
+    """Send a submitted review back to its author with an editor's comment (editors only).
+
+    ``version``: as for ``submit``.
+    """
     if not is_editor(by):
         raise PermissionDenied("Only editors may return reviews.")
     review = _locked(review)
-    if review.state != Review.State.SUBMITTED:
-        raise InvalidTransition(f"Only submitted reviews can be returned; this review is {review.state}.")
+    check_return_to_draft(review, by)
+    _check_read(review, version)
     if not comment or not comment.strip():
         raise ValidationError({"comment": "Say what the author should change."})
     review.state = Review.State.DRAFT
     review.editor_comment = comment
     bump_version(review)
-    _save(review, by=by, reason="returned to draft")
+    _save(review, by=by, reason=RETURNED)
     return review
+
+
+@transaction.atomic
+def start_correction(review, *, by, version=None):
+    """Start a correction of ``review``, the claim's published review: a new draft review of its claim by ``by``
+    (``create_review``), with the published verdict, rating text, summary and evidence to edit.
+
+    Readers keep seeing ``review`` until an editor publishes the correction (``publish``), whose ``correction``
+    then lists what changed. ``version``: as for ``submit``.
+    """
+    published = _locked(review)
+    check_start_correction(published, by)
+    _check_read(published, version)
+    correction = create_review(
+        published.claim, by=by, verdict=published.verdict, rating_text=published.rating_text, summary=published.summary
+    )
+    for evidence in published.evidence.all():
+        add_evidence(correction, by=by, **{name: getattr(evidence, name) for name in EVIDENCE_FIELDS})
+    return correction
 
 
 @transaction.atomic
