@@ -213,12 +213,11 @@ def sync_claim_status(claim, *, by=None, republish=False):
     return claim
 
 
-@transaction.atomic
-def create_review(claim, *, by, verdict, rating_text="", summary=""):
-    """Start a draft review of ``claim`` by ``by``; the claim moves to ``in_review``."""
+def check_new_review(claim, *, by):
+    """Refuse (by raising) unless ``by`` may start a review of ``claim`` as it is: reviewers and editors, of a
+    claim that is not dismissed nor a confirmed appearance of another (whose review verifies it)."""
     if not is_newsroom(by):
         raise PermissionDenied("Only reviewers and editors may write reviews.")
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status == Claim.Status.DISMISSED:
         raise InvalidTransition("This claim was dismissed as not check-worthy; accept it before reviewing it.")
     twin = ClaimMatch.objects.filter(claim=claim, state=ClaimMatch.State.CONFIRMED).values_list(
@@ -229,6 +228,25 @@ def create_review(claim, *, by, verdict, rating_text="", summary=""):
             f"This claim is an appearance of claim {twin[0]}, whose review verifies it; review claim {twin[0]}, or "
             "undo the match first."
         )
+
+
+def may_start_review(claim, *, by):
+    """Whether ``check_new_review`` admits a new review of ``claim`` by ``by`` (for pages offering only the
+    steps a user may take)."""
+    try:
+        check_new_review(claim, by=by)
+    except (PermissionDenied, ConflictError):
+        return False
+    return True
+
+
+@transaction.atomic
+def create_review(claim, *, by, verdict, rating_text="", summary=""):
+    """Start a draft review of ``claim`` by ``by`` (``check_new_review``); the claim moves to ``in_review``."""
+    if not is_newsroom(by):
+        raise PermissionDenied("Only reviewers and editors may write reviews.")
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    check_new_review(claim, by=by)
     review = Review(claim=claim, author=by, verdict=verdict, rating_text=rating_text, summary=summary)
     _save(review, by=by, reason="created")
     sync_claim_status(claim, by=by)
