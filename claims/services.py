@@ -471,7 +471,8 @@ def assign_claim(claim, *, assignee, by, reason=None):
     claim's content does not change, only who works on it (its version still moves on, so ETags do).
     Recorded in the history with who did it.
     """
-    claim = Claim.objects.select_for_update().select_related("assignee").get(pk=claim.pk)
+    # Only the claim's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the assignee's join.
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=claim.pk)
     check_assignment(claim, assignee, by=by)
     if claim.assignee_id == (assignee.pk if assignee is not None else None):
         return claim
