@@ -2,12 +2,14 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -21,7 +23,7 @@ from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.exceptions import ConflictError
-from factcheck.roles import is_editor
+from factcheck.roles import is_editor, remember_roles, role_annotations
 
 # How long the choices of the filters that read a whole table are reused.
 FILTER_CHOICES_SECONDS = 600
@@ -304,13 +306,13 @@ class ClaimAdmin(HistoryAdmin):
     # Rendering the rows is most of the page's time (about 2 ms a row): 50 rows, not Django's 100.
     list_per_page = 50
     list_select_related = ["article", "assignee"]
-    autocomplete_fields = ["article", "claimant_entity"]
-    filter_horizontal = ["tags"]
+    # Searched as typed: a select of every article, claimant or tag would not scale to a large archive.
+    autocomplete_fields = ["article", "claimant_entity", "tags"]
+    # The score's reasons are shown above the form (admin/claims/claim/change_form.html).
     readonly_fields = [
         "status",
         "verdict",
         "in_context",
-        "reasons",
         "created_by",
         "created_at",
         "updated_at",
@@ -328,7 +330,6 @@ class ClaimAdmin(HistoryAdmin):
         "claimant_entity",
         "claimed_at",
         "check_worthiness",
-        "reasons",
         "tags",
         "status",
         "verdict",
@@ -382,12 +383,6 @@ class ClaimAdmin(HistoryAdmin):
             return score
         return format_html('<span title="{}">{}</span>', ", ".join(claim.check_worthiness_reasons), score)
 
-    @admin.display(description="why this score")
-    def reasons(self, claim):
-        if not claim.check_worthiness_reasons:
-            return "—"
-        return ", ".join(claim.check_worthiness_reasons)
-
     @admin.display(description="in the article")
     def in_context(self, claim):
         if not claim.pk:
@@ -439,12 +434,132 @@ class ClaimAdmin(HistoryAdmin):
         for claim in queryset:
             try:
                 services.triage(claim, status=status, by=request.user)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 refused += 1
-                self.message_user(request, f"{claim}: {' '.join(exc.messages)}", messages.WARNING)
+                message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{claim}: {message}", messages.WARNING)
                 continue
             changed += 1
         self.message_user(request, f"{changed} claim(s) marked {status}; {refused} refused.")
+
+    # --- The claim's page: triage and assignment buttons above the form (template
+    # admin/claims/claim/change_form.html). Each is a form of its own posting to the views below, which
+    # call ``claims.services`` as the API does; the page offers only the steps those rules admit.
+
+    # The triage steps of the page, in the order shown: (status, button, what the message says).
+    TRIAGE_STEPS = [
+        (Claim.Status.ACCEPTED, "Accept", "accepted for review"),
+        (Claim.Status.DISMISSED, "Dismiss", "dismissed as not check-worthy"),
+        (Claim.Status.CANDIDATE, "Reopen as a candidate", "back among the candidates"),
+    ]
+
+    def get_object(self, request, object_id, from_field=None):
+        """The claim with its article (whose text the page quotes) and assignee, in one query."""
+        queryset = self.get_queryset(request).select_related("article", "assignee")
+        field = Claim._meta.pk if from_field is None else Claim._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Claim.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(self.claim_page_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def claim_page_context(self, request, claim):
+        """What the top of a claim's page shows and offers to ``request.user`` (reviews/admin.py adds its reviews)."""
+        user = request.user
+        context = {
+            "reasons": claim.check_worthiness_reasons,
+            "triage_steps": [
+                {"status": status, "label": label}
+                for status, label, _ in self.TRIAGE_STEPS
+                if services.may_triage(claim, status, by=user)
+            ],
+            "assignee": claim.assignee,
+            "may_take": claim.assignee_id is None and services.may_assign(claim, user, by=user),
+            "may_release": claim.assignee_id == user.pk and services.may_assign(claim, None, by=user),
+            "may_unassign": claim.assignee_id not in (None, user.pk) and services.may_assign(claim, None, by=user),
+        }
+        choices = []
+        for candidate in services.assignable_users().annotate(**role_annotations("pk")):
+            remember_roles(candidate, candidate)  # may_assign asks each one's roles: read in the same query
+            if candidate.pk != claim.assignee_id and services.may_assign(claim, candidate, by=user):
+                choices.append(candidate)
+        # A list of one's own name only is "Take this claim" (reviewers): a select when others may be chosen.
+        context["assign_choices"] = choices if any(choice.pk != user.pk for choice in choices) else []
+        return context
+
+    def get_urls(self):
+        triage = self.admin_site.admin_view(self.triage_view)
+        assign = self.admin_site.admin_view(self.assign_view)
+        return [
+            path("<path:object_id>/triage/<str:status>/", triage, name="claims_claim_triage"),
+            path("<path:object_id>/assign/", assign, name="claims_claim_assign"),
+            *super().get_urls(),
+        ]
+
+    def _claim_for_step(self, request, object_id):
+        """The claim a button posts to, or the answer to give instead (404, 405, 403)."""
+        claim = self.get_object(request, unquote(object_id))
+        if claim is None:
+            raise Http404("No such claim.")
+        if request.method != "POST":
+            return None, HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, claim):
+            raise PermissionDenied
+        return claim, None
+
+    def _back_to(self, claim):
+        return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+
+    def _refused(self, request, exc):
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        self.message_user(request, f"Nothing was changed: {message}", messages.ERROR)
+
+    def triage_view(self, request, object_id, status):
+        """Accept, dismiss or reopen one claim (POST only), through ``claims.services.triage``."""
+        steps = {step: done for step, _, done in self.TRIAGE_STEPS}
+        if status not in steps:
+            raise Http404("No such step.")
+        claim, answer = self._claim_for_step(request, object_id)
+        if answer is not None:
+            return answer
+        try:
+            services.triage(claim, status=status, by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            self._refused(request, exc)
+        else:
+            self.message_user(request, f"Claim {claim.pk} {steps[status]}.", messages.SUCCESS)
+        return self._back_to(claim)
+
+    def assign_view(self, request, object_id):
+        """Take, release, assign or unassign one claim (POST ``assignee``: a user id, or empty for nobody),
+        through ``claims.services.assign_claim``."""
+        claim, answer = self._claim_for_step(request, object_id)
+        if answer is not None:
+            return answer
+        wanted = request.POST.get("assignee", "").strip()
+        assignee = None
+        if wanted:
+            assignee = get_user_model().objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+            if assignee is None:
+                self._refused(request, ValidationError("No such user."))
+                return self._back_to(claim)
+        try:
+            claim = services.assign_claim(claim, assignee=assignee, by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            self._refused(request, exc)
+        else:
+            if assignee is None:
+                done = "Nobody is assigned to this claim now."
+            elif assignee.pk == request.user.pk:
+                done = "You are assigned to this claim now."
+            else:
+                done = f"Assigned to {assignee.get_username()}."
+            self.message_user(request, done, messages.SUCCESS)
+        return self._back_to(claim)
 
     @admin.action(description="Accept selected claims for review")
     def accept_claims(self, request, queryset):

@@ -382,14 +382,34 @@ def update_claim(claim, *, by, if_match=None, version=None, tags=None, reason=No
     return claim
 
 
+def check_triage(claim, status, *, by):
+    """Refuse (by raising) unless ``by`` may triage ``claim`` to ``status``: reviewers and editors, as
+    ``check_status_change`` allows. PermissionDenied (403) outside the newsroom, ValidationError (400) otherwise."""
+    if not is_newsroom(by):
+        raise PermissionDenied("Only reviewers and editors may triage claims.")
+    check_status_change(claim, status, by=by)
+
+
+def may_triage(claim, status, *, by):
+    """Whether ``by`` may move ``claim`` to another ``status`` by triage now (for pages offering only the steps
+    a user may take): ``check_triage`` admits it and the claim is not in that status already."""
+    if claim.status == status:
+        return False
+    try:
+        check_triage(claim, status, by=by)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
 @transaction.atomic
 def triage(claim, *, status, by):
-    """Set the claim's status by hand (``check_status_change`` says who may); recorded in the history.
+    """Set the claim's status by hand (``check_triage`` says who may); recorded in the history.
 
     Judged and written on the claim as it is now, locked: a review may have started meanwhile.
     """
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    check_status_change(claim, status, by=by)
+    check_triage(claim, status, by=by)
     claim.status = status
     bump_version(claim)
     _record(claim, by=by, reason=f"triaged as {status}")

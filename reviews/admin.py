@@ -91,9 +91,28 @@ class ClaimAdmin(PublishedRecordAdmin, claims_admin.ClaimAdmin):
     check_change = services.check_claim_change
     fields = [*claims_admin.ClaimAdmin.fields, "recurring"]
     readonly_fields = [*claims_admin.ClaimAdmin.readonly_fields, "recurring"]
+    # claims' page, with the claim's reviews and "Create a review" in its block "claim_reviews".
+    change_form_template = "admin/reviews/claim_change_form.html"
 
     def frozen(self, claim):
         return workflow.record_frozen(claim)
+
+    def claim_page_context(self, request, claim):
+        """claims' top of the page, plus the claim's reviews the user may see (``visible_to``), their own open
+        draft, and the link to the review add form with the claim chosen when ``workflow`` lets them start one."""
+        context = super().claim_page_context(request, claim)
+        user = request.user
+        reviews = list(Review.objects.filter(claim=claim).visible_to(user).select_related("author").order_by("-id"))
+        context["claim_reviews"] = reviews
+        context["my_draft"] = next(
+            (review for review in reviews if review.state == Review.State.DRAFT and review.author_id == user.pk), None
+        )
+        context["new_review_url"] = (
+            f"{reverse('admin:reviews_review_add')}?claim={claim.pk}"
+            if workflow.may_start_review(claim, by=user)
+            else None
+        )
+        return context
 
     # --- Recurring claims (reviews.matches): the suggestion with Confirm / Reject, the match with Undo,
     # a reviewed claim's appearances. The buttons post the page's form (and its CSRF token) to the views

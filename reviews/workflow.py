@@ -336,9 +336,19 @@ def sync_claim_status(claim, *, by=None, republish=False):
     return claim
 
 
+def may_start_review(claim, *, by):
+    """Whether ``check_create_review`` admits a new review of ``claim`` by ``by`` (for pages offering only the
+    steps a user may take)."""
+    try:
+        check_create_review(claim, by)
+    except (PermissionDenied, ConflictError):
+        return False
+    return True
+
+
 @transaction.atomic
 def create_review(claim, *, by, verdict, rating_text="", summary=""):
-    """Start a draft review of ``claim`` by ``by``; the claim moves to ``in_review``."""
+    """Start a draft review of ``claim`` by ``by`` (``check_create_review``); the claim moves to ``in_review``."""
     if not is_newsroom(by):
         raise PermissionDenied("Only reviewers and editors may write reviews.")
     claim = Claim.objects.select_for_update().get(pk=claim.pk)

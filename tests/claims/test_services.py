@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from claims import services
@@ -241,10 +241,13 @@ def test_triage_by_role_and_status(role, start, target, allowed):
         assert (claim.status, claim.version) == (start, 1)
 
 
-def test_a_user_outside_the_newsroom_cannot_dismiss():
+@pytest.mark.parametrize("target", ["accepted", "dismissed"])
+def test_a_user_outside_the_newsroom_cannot_triage(target):
     claim = ClaimFactory(status="candidate")
-    with pytest.raises(ValidationError):
-        services.triage(claim, status="dismissed", by=UserFactory())
+    with pytest.raises(PermissionDenied, match="Only reviewers and editors may triage claims"):
+        services.triage(claim, status=target, by=UserFactory())
+    assert not services.may_triage(claim, target, by=UserFactory())
+    assert Claim.objects.get(pk=claim.pk).status == "candidate"
 
 
 def test_triage_judges_the_claim_as_it_is_now_not_as_the_caller_read_it():
