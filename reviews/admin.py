@@ -348,6 +348,8 @@ class AuthorFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(author_id=int(self.value())) if self.value().isdigit() else queryset.none()
         return queryset
+
+
 class StepForm(forms.Form):
     """What a workflow button of a review's page posts: the version the page showed, and a return's comment
     (which ``workflow.return_to_draft`` requires)."""
@@ -425,6 +427,7 @@ class ReviewAdmin(HistoryAdmin):
     @admin.display(description="claimant", ordering="claim__claimant")
     def claimant(self, review):
         return claims_admin.shortened(review.claim.claimant, 32) or self.get_empty_value_display()
+
     # --- The review's page: the workflow steps this user may take now as buttons, with the claim in its
     # article, its claimant, the other reviews of the claim, similar verified claims and the evidence by
     # stance (admin/reviews/review/change_form.html). Each button is a form of its own posting to
