@@ -49,6 +49,9 @@ PUBLIC_TYPES = frozenset(
     {EventType.CLAIM_VERIFIED, EventType.REVIEW_PUBLISHED, EventType.REVIEW_SUPERSEDED},
 )
 
+# Objects drawn (one query for all of them) and events inserted at a time.
+BATCH_SIZE = 500
+
 _renderers = {}
 
 
@@ -86,22 +89,26 @@ def record(event_type, objects, *, by=None):
         return []
     event_type = EventType(event_type)
     object_type = event_type.value.split(".", 1)[0]
-    data = _render(object_type, objects, public=False)
-    public_data = _render(object_type, objects, public=True) if event_type in PUBLIC_TYPES else [None] * len(objects)
     actor = by if by is not None and by.is_authenticated else None
-    events = [
-        Event(
-            type=event_type,
-            actor=actor,
-            object_type=object_type,
-            object_id=obj.pk,
-            data=shown,
-            public_data=public_shown,
-        )
-        for obj, shown, public_shown in zip(objects, data, public_data, strict=True)
-    ]
+    events = []
+    for start in range(0, len(objects), BATCH_SIZE):  # an extraction can create thousands of claims at once
+        batch = objects[start : start + BATCH_SIZE]
+        data = _render(object_type, batch, public=False)
+        public = event_type in PUBLIC_TYPES
+        public_data = _render(object_type, batch, public=True) if public else [None] * len(batch)
+        events += [
+            Event(
+                type=event_type,
+                actor=actor,
+                object_type=object_type,
+                object_id=obj.pk,
+                data=shown,
+                public_data=public_shown,
+            )
+            for obj, shown, public_shown in zip(batch, data, public_data, strict=True)
+        ]
     take_commit_order_lock()
-    return Event.objects.bulk_create(events)
+    return Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
 
 
 def record_claims_created(sender, *, claims, by=None, **kwargs):

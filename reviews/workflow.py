@@ -2,7 +2,7 @@
 
 The API, the admin and the management commands call these functions; none of them change a review's
 state or a claim's derived status any other way. Each function runs in a transaction and records
-who did it in the history.
+who did it in the history, and what happened as events for client apps (``reviews.events``).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -210,9 +210,8 @@ def sync_claim_status(claim, *, by=None, republish=False):
             reason="status follows reviews",
             update_fields=["status", "verdict", "version", "updated_at"],
         )
-    synced = matches.sync_appearances(
-        claim, by=by, republish=republish
-    )  # its appearances follow it, in this transaction
+    # Its appearances follow it, in this transaction.
+    synced = matches.sync_appearances(claim, by=by, republish=republish)
     if verified:  # its published verdict and record, taken (again) for it and each appearance
         events.record(EventType.CLAIM_VERIFIED, [claim, *(match.claim for match in synced)], by=by)
     return claim
