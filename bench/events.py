@@ -70,6 +70,8 @@ def main(argv=None):
 
 def run(runs, correction_runs):
     from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
     from claims import services
@@ -111,25 +113,31 @@ def run(runs, correction_runs):
 
     def time_publications(reviews):
         timings = {"with events": [], "without events": []}
+        queries = {}
         for n, review in enumerate(reviews):
             mode = "with events" if n % 2 == 0 else "without events"
             events.record = real_record if mode == "with events" else (lambda *a, **k: [])
-            started = time.perf_counter()
-            response = client.post(f"/api/v1/reviews/{review.pk}/publish/", secure=True)
-            timings[mode].append((time.perf_counter() - started) * 1000)
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.post(f"/api/v1/reviews/{review.pk}/publish/", secure=True)
+                timings[mode].append((time.perf_counter() - started) * 1000)
+            queries[mode] = len(captured.captured_queries)
             assert response.status_code == 200, response.content
         events.record = real_record
-        return timings
+        return timings, queries
 
     print(f"PostgreSQL, {runs} first publications and {correction_runs} corrections per mode; p50 / p95 in ms")
     for name, prepare in (("first publication", first_publications), ("correction, 2 appearances", corrections)):
         reviews = prepare()
         time_publications(reviews[:10])  # warm up (connections, caches) on reviews of their own
-        timings = time_publications(reviews[10:])
+        timings, queries = time_publications(reviews[10:])
         p50 = {mode: statistics.median(values) for mode, values in timings.items()}
         for mode, values in timings.items():
             p95 = statistics.quantiles(values, n=20)[18]
-            print(f"  {name:28} {mode:15} p50 {p50[mode]:6.2f}  p95 {p95:6.2f}  ({len(values)} runs)")
+            print(
+                f"  {name:28} {mode:15} p50 {p50[mode]:6.2f}  p95 {p95:6.2f}  "
+                f"({len(values)} runs, {queries[mode]} queries each)"
+            )
         print(f"  {name:28} events add     p50 {p50['with events'] - p50['without events']:+6.2f}")
     print(f"{Event.objects.count()} events recorded")
 

@@ -56,8 +56,9 @@ _renderers = {}
 
 
 def register_renderer(object_type, render):
-    """Have ``render(objects, *, public)`` draw ``object_type``'s events: a list of the API's representations of
-    ``objects`` (claims or reviews, as stored now), for the newsroom or (``public``) for everyone else.
+    """Have ``render(objects, *, public)`` draw ``object_type``'s events: for each of ``objects`` (claims or
+    reviews, as stored now), a pair of the API's representations of it, for the newsroom and (with ``public``,
+    else None) for everyone else, read from the database once for both.
 
     The API registers its own (``reviews.api.events``, from ``ReviewsConfig.ready``).
     """
@@ -67,7 +68,7 @@ def register_renderer(object_type, render):
 def _render(object_type, objects, *, public):
     render = _renderers.get(object_type)
     if render is None:  # no API loaded: the object's id is all there is to say
-        return [{"id": obj.pk} for obj in objects]
+        return [({"id": obj.pk}, {"id": obj.pk} if public else None) for obj in objects]
     return render(objects, public=public)
 
 
@@ -93,19 +94,17 @@ def record(event_type, objects, *, by=None):
     events = []
     for start in range(0, len(objects), BATCH_SIZE):  # an extraction can create thousands of claims at once
         batch = objects[start : start + BATCH_SIZE]
-        data = _render(object_type, batch, public=False)
-        public = event_type in PUBLIC_TYPES
-        public_data = _render(object_type, batch, public=True) if public else [None] * len(batch)
+        shown = _render(object_type, batch, public=event_type in PUBLIC_TYPES)
         events += [
             Event(
                 type=event_type,
                 actor=actor,
                 object_type=object_type,
                 object_id=obj.pk,
-                data=shown,
-                public_data=public_shown,
+                data=data,
+                public_data=public_data,
             )
-            for obj, shown, public_shown in zip(batch, data, public_data, strict=True)
+            for obj, (data, public_data) in zip(batch, shown, strict=True)
         ]
     take_commit_order_lock()
     return Event.objects.bulk_create(events, batch_size=BATCH_SIZE)

@@ -23,31 +23,35 @@ PUBLIC_CONTEXT = {"request": SimpleNamespace(user=AnonymousUser())}
 
 
 def render_claims(claims, *, public):
-    """The claims as ``claims/`` shows them now, in the order given (two queries)."""
+    """The claims as ``claims/`` shows them now, in the order given: ``(newsroom, public or None)`` (one query)."""
     queryset = Claim.objects.filter(pk__in=[claim.pk for claim in claims]).with_tag_names().with_matched_to()
     if public:
         queryset = queryset.annotate(published_record=published_record())
     found = queryset.in_bulk()
-    shown = []
-    for claim in claims:
-        current = found[claim.pk]
-        if public and current.published_record is not None:
-            record.show(current, current.published_record)
-        shown.append(current)
-    context = PUBLIC_CONTEXT if public else NEWSROOM_CONTEXT
-    return ClaimSerializer(shown, many=True, context=context).data
+    current = [found[claim.pk] for claim in claims]
+    newsroom = ClaimSerializer(current, many=True, context=NEWSROOM_CONTEXT).data
+    if not public:
+        return [(data, None) for data in newsroom]
+    for claim in current:  # after the newsroom's copy is drawn: readers see the published record
+        if claim.published_record is not None:
+            record.show(claim, claim.published_record)
+    return list(zip(newsroom, ClaimSerializer(current, many=True, context=PUBLIC_CONTEXT).data, strict=True))
 
 
 def render_reviews(reviews, *, public):
-    """The reviews as ``reviews/{id}/`` shows them now, with their evidence, in the order given (two queries)."""
+    """The reviews as ``reviews/{id}/`` shows them now, with their evidence, in the order given:
+    ``(newsroom, public or None)`` (two queries)."""
     found = (
         Review.objects.filter(pk__in=[review.pk for review in reviews])
         .select_related("author", "published_by")
         .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by")))
         .in_bulk()
     )
-    context = PUBLIC_CONTEXT if public else NEWSROOM_CONTEXT
-    return ReviewSerializer([found[review.pk] for review in reviews], many=True, context=context).data
+    current = [found[review.pk] for review in reviews]
+    newsroom = ReviewSerializer(current, many=True, context=NEWSROOM_CONTEXT).data
+    if not public:
+        return [(data, None) for data in newsroom]
+    return list(zip(newsroom, ReviewSerializer(current, many=True, context=PUBLIC_CONTEXT).data, strict=True))
 
 
 def register_renderers():
