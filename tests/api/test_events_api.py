@@ -2,7 +2,10 @@
 the feed ``events/`` as the newsroom and as anonymous clients see it, polling with ``after``, bad input."""
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from claims.models import Claim
 from reviews import workflow
@@ -261,3 +264,15 @@ def test_an_event_keeps_the_object_as_it_was(editor_client, anon):
     Claim.objects.filter(pk=verified.pk).update(claimant="Changed later")
     assert feed(editor_client, type="claim.verified") == newsroom
     assert feed(anon, type="claim.verified") == public
+
+
+def test_the_feed_is_throttled_like_other_reads(monkeypatch, editor):
+    cache.clear()
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "2/minute")
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/minute")
+    anon, member = APIClient(REMOTE_ADDR="192.0.2.1"), APIClient(REMOTE_ADDR="192.0.2.2")
+    member.force_authenticate(editor)
+    for client in (anon, member):
+        statuses = [client.get(f"{API}/events/").status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+    cache.clear()
