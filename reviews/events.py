@@ -37,7 +37,7 @@ The demo data generator (``reviews.demo``) records no events: it writes a made-u
 no client should be told about as news.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 
 from reviews.models import Event, EventType
 
@@ -106,8 +106,11 @@ def record(event_type, objects, *, by=None):
             )
             for obj, (data, public_data) in zip(batch, shown, strict=True)
         ]
-    take_commit_order_lock()
-    return Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    # In the caller's transaction (no savepoint: nothing to undo apart), or one of its own if it has none, so
+    # that the lock is held until the events commit.
+    with transaction.atomic(savepoint=False):
+        take_commit_order_lock()
+        return Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
 
 
 def record_claims_created(sender, *, claims, by=None, **kwargs):

@@ -3,12 +3,13 @@ the feed ``events/`` as the newsroom and as anonymous clients see it, polling wi
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from claims.models import Claim
-from reviews import workflow
+from reviews import events, workflow
 from reviews.models import Event
 from tests.factories import SENTENCES, ArticleFactory, ClaimFactory, EditorFactory
 
@@ -276,3 +277,24 @@ def test_the_feed_is_throttled_like_other_reads(monkeypatch, editor):
         statuses = [client.get(f"{API}/events/").status_code for _ in range(3)]
         assert statuses == [200, 200, 429]
     cache.clear()
+
+
+def test_recording_adds_a_fixed_number_of_queries_to_publishing(editor_client, editor, monkeypatch):
+    """claim.verified: the claim drawn once for both audiences, the lock, the insert; review.published: the
+    review and its evidence, the lock, the insert. Appearances are drawn with the claim (one query for all)."""
+    reviews = []
+    for _ in range(2):
+        claim = ClaimFactory()
+        review = workflow.create_review(claim, by=editor, verdict="false", summary="Wrong.")
+        for n in range(3):
+            workflow.add_evidence(review, by=editor, url=f"https://example.org/{claim.pk}/{n}")
+        reviews.append(workflow.submit(review, by=editor))
+    counts = []
+    for review, recording in zip(reviews, (True, False), strict=True):
+        if not recording:
+            monkeypatch.setattr(events, "record", lambda *args, **kwargs: [])
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.post(f"{API}/reviews/{review.pk}/publish/").status_code == 200
+        counts.append(len(captured.captured_queries))
+    added = 6 if connection.vendor == "sqlite" else 7  # PostgreSQL also takes the lock (one query per record)
+    assert counts[0] - counts[1] == added
