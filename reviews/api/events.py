@@ -40,18 +40,15 @@ def render_claims(claims, *, public):
 
 def render_reviews(reviews, *, public):
     """The reviews as ``reviews/{id}/`` shows them now, with their evidence, in the order given:
-    ``(newsroom, public or None)`` (two queries)."""
+    ``(newsroom, public or None)`` (two queries; drawn once, readers' copy without the newsroom's fields)."""
     found = (
         Review.objects.filter(pk__in=[review.pk for review in reviews])
         .select_related("author", "published_by")
         .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by")))
         .in_bulk()
     )
-    current = [found[review.pk] for review in reviews]
-    newsroom = ReviewSerializer(current, many=True, context=NEWSROOM_CONTEXT).data
-    if not public:
-        return [(data, None) for data in newsroom]
-    return list(zip(newsroom, ReviewSerializer(current, many=True, context=PUBLIC_CONTEXT).data, strict=True))
+    newsroom = ReviewSerializer([found[review.pk] for review in reviews], many=True, context=NEWSROOM_CONTEXT).data
+    return [(data, ReviewSerializer.for_readers(data) if public else None) for data in newsroom]
 
 
 def register_renderers():

@@ -139,12 +139,18 @@ class ReviewSerializer(JSONTypesMixin, serializers.ModelSerializer):
             fields["claim"].read_only = True
         return fields
 
+    # What only reviewers and editors see of a review.
+    NEWSROOM_ONLY_FIELDS = ("editor_comment",)
+
     def to_representation(self, review):
         data = super().to_representation(review)
         request = self.context.get("request")
-        if request is not None and not is_newsroom(request.user):
-            data.pop("editor_comment", None)
-        return data
+        return data if request is None or is_newsroom(request.user) else self.for_readers(data)
+
+    @classmethod
+    def for_readers(cls, data):
+        """A review's representation as shown to the newsroom, as everyone else is shown it."""
+        return {name: value for name, value in data.items() if name not in cls.NEWSROOM_ONLY_FIELDS}
 
 
 class ReviewUpdateSerializer(ReviewSerializer):
