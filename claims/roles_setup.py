@@ -36,7 +36,14 @@ CLAIMANT_EDITING = [
 # Editors import fact-checks from elsewhere (the admin's import form, which checks the role) and delete them.
 GROUP_PERMISSIONS = {
     REVIEWERS: NEWSROOM_PERMISSIONS,
-    EDITORS: [*NEWSROOM_PERMISSIONS, "claims.change_tag", *CLAIMANT_EDITING, "claims.delete_externalfactcheck"],
+    # Editors also read the events (reviews.events) in the admin; the API shows them to every reviewer.
+    EDITORS: [
+        *NEWSROOM_PERMISSIONS,
+        "claims.change_tag",
+        *CLAIMANT_EDITING,
+        "claims.delete_externalfactcheck",
+        "reviews.view_event",
+    ],
 }
 
 

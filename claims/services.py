@@ -322,6 +322,7 @@ def create_claim(
     _record(claim, by=by, reason=reason)
     claim.save()
     _set_tags(claim, tags)
+    signals.claims_created.send(sender=Claim, claims=[claim], by=by)
     matching.suggest_matches([claim])
     return claim
 

@@ -16,3 +16,7 @@ from django.dispatch import Signal
 
 claim_changing = Signal()
 article_changing = Signal()
+# Sent after new claims are stored (``services.create_claim``, extraction), inside their transaction, with
+# ``claims`` (a list of them) and ``by``: ``reviews`` records a ``claim.created`` event for each
+# (``reviews.events``). A receiver that raises rolls the claims back.
+claims_created = Signal()

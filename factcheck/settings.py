@@ -237,6 +237,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "claims.models.ClaimStatus",
         "ExtractionStatusEnum": ["extracted", "not_requested", "unsupported_language"],
+        # Fields named "type": a claimant's (the name it had alone), an event's and an event's object's.
+        "TypeEnum": "claims.models.ClaimantType",
+        "EventTypeEnum": "reviews.models.EventType",
+        "EventObjectTypeEnum": "reviews.models.Event.ObjectType",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

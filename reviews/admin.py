@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -23,7 +25,7 @@ from factcheck.exceptions import Conflict, ConflictError
 from factcheck.roles import is_editor
 from reviews import exports, matches, record, workflow
 from reviews.api.export_views import export_response
-from reviews.models import Evidence, Review, Stance
+from reviews.models import Event, Evidence, Review, Stance
 
 PUBLISHED_RECORD_NOTE = (
     "Readers see these fields as an editor published them. To change them, start a correction: add a review "
@@ -722,3 +724,50 @@ class ReviewAdmin(HistoryAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/reviews/review/return_form.html", context)
+
+
+@admin.register(Event)
+class EventAdmin(UserNamesAdmin, admin.ModelAdmin):
+    """The events (``reviews.events``), read-only: what happened, when, who did it, and the object as it was
+    shown then, to the newsroom and (for events about published work) to everyone else."""
+
+    list_display = ["id", "type", "object_link", "actor", "created_at", "is_public"]
+    list_filter = ["type", "object_type"]
+    list_select_related = ["actor"]
+    search_fields = ["=object_id"]
+    search_help_text = "The id of a claim or review."
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    fields = ["type", "created_at", "actor", "object_link", "data_shown", "public_data_shown"]
+    readonly_fields = fields
+    user_fields = ("actor",)
+    actor_name = user_name("actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="object", ordering="object_id")
+    def object_link(self, event):
+        app = "claims" if event.object_type == Event.ObjectType.CLAIM else "reviews"
+        url = reverse(f"admin:{app}_{event.object_type}_change", args=[event.object_id])
+        return format_html('<a href="{}">{} {}</a>', url, event.object_type, event.object_id)
+
+    @admin.display(description="public", boolean=True)
+    def is_public(self, event):
+        return event.public
+
+    @admin.display(description="as the newsroom saw it")
+    def data_shown(self, event):
+        return format_html("<pre>{}</pre>", json.dumps(event.data, indent=2, ensure_ascii=False))
+
+    @admin.display(description="as everyone else saw it")
+    def public_data_shown(self, event):
+        if event.public_data is None:
+            return "(not shown outside the newsroom)"
+        return format_html("<pre>{}</pre>", json.dumps(event.public_data, indent=2, ensure_ascii=False))

@@ -33,8 +33,8 @@ from factcheck.concurrency import bump_version
 from factcheck.exceptions import ConflictError
 from factcheck.formats import iso_datetime
 from factcheck.roles import is_newsroom
-from reviews import record
-from reviews.models import Review, published_review_prefetch
+from reviews import events, record
+from reviews.models import EventType, Review, published_review_prefetch
 
 FOLLOWED = (Claim.Status.IN_REVIEW, Claim.Status.VERIFIED)
 
@@ -93,7 +93,7 @@ def sync_appearances(reviewed, *, by=None, republish=False):
         return []
     appearances = Claim.objects.select_for_update().select_related("article").in_bulk([m.claim_id for m in matches])
     for match in matches:
-        appearance = appearances[match.claim_id]
+        appearance = match.claim = appearances[match.claim_id]  # the caller records events of it
         status, verdict = appearance_status(appearance.status, reviewed.status, reviewed.verdict)
         _set_status(appearance, status, verdict, by=by, reason=f"status follows claim {reviewed.pk}")
         if republish and reviewed.status == Claim.Status.VERIFIED:
@@ -188,6 +188,9 @@ def confirm_match(claim, *, reviewed_claim_id, by):
     _save_match(match, by=by, reason="confirmed")
     status, verdict = appearance_status(claim.status, reviewed.status, reviewed.verdict)
     _set_status(claim, status, verdict, by=by, reason=f"appearance of claim {reviewed.pk} (match confirmed)")
+    events.record(EventType.CLAIM_MATCHED, [claim], by=by)
+    if claim.status == Claim.Status.VERIFIED:  # verified by the reviewed claim's published review, from now on
+        events.record(EventType.CLAIM_VERIFIED, [claim], by=by)
     return match
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.models import RATING_VALUES, Claim, ClaimMatch, Verdict
@@ -234,3 +235,70 @@ def appearance_record():
         claim=OuterRef("pk"), state=ClaimMatch.State.CONFIRMED, record__isnull=False
     ).order_by()
     return Subquery(matches.values("record")[:1], output_field=models.JSONField())
+
+
+class EventType(models.TextChoices):
+    """What happened: ``<object>.<past tense>``. ``reviews.events`` records each in the change's own transaction."""
+
+    CLAIM_CREATED = "claim.created", "Claim created"
+    CLAIM_VERIFIED = "claim.verified", "Claim verified"
+    CLAIM_MATCHED = "claim.matched", "Claim matched"
+    REVIEW_SUBMITTED = "review.submitted", "Review submitted"
+    REVIEW_RETURNED = "review.returned", "Review returned"
+    REVIEW_PUBLISHED = "review.published", "Review published"
+    REVIEW_SUPERSEDED = "review.superseded", "Review superseded"
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The newsroom sees every event; everyone else only the public ones (about published work)."""
+        return self if is_newsroom(user) else self.filter(public_data__isnull=False)
+
+
+class Event(models.Model):
+    """Something that happened to a claim or a review, with the object as the API showed it then (the outbox).
+
+    Written by ``reviews.events.record`` in the transaction of the change it describes: a rollback
+    leaves no event, a commit always has it. Ids are in commit order (see ``reviews.events``), so a
+    consumer reading the events after the last id it saw never skips one. Never changed once written.
+    """
+
+    Type = EventType
+
+    class ObjectType(models.TextChoices):
+        CLAIM = "claim", "Claim"
+        REVIEW = "review", "Review"
+
+    type = models.CharField(max_length=40, choices=EventType.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    object_type = models.CharField(max_length=20, choices=ObjectType.choices, editable=False)
+    object_id = models.PositiveBigIntegerField(editable=False)
+    # The object as the API showed it to the newsroom at that moment, and (for events about published work
+    # only) as it showed it to everyone else: a frozen snapshot, as a webhook receiver expects it.
+    data = models.JSONField(editable=False)
+    public_data = models.JSONField(null=True, blank=True, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["type", "id"], name="event_type_id"),
+            models.Index(fields=["object_type", "object_id"], name="event_object"),
+            models.Index(fields=["id"], condition=Q(public_data__isnull=False), name="event_public_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=EventType.values), name="event_type_valid"),
+            models.CheckConstraint(condition=Q(object_type__in=["claim", "review"]), name="event_object_type_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.object_type} {self.object_id}"
+
+    @property
+    def public(self):
+        """Whether clients outside the newsroom see it: it is about published work."""
+        return self.public_data is not None

@@ -2,7 +2,7 @@
 
 The API, the admin and the management commands call these functions; none of them change a review's
 state or a claim's derived status any other way. Each function runs in a transaction and records
-who did it in the history.
+who did it in the history, and what happened as events for client apps (``reviews.events``).
 """
 
 from dataclasses import dataclass
@@ -16,8 +16,8 @@ from claims.models import Claim, ClaimMatch
 from factcheck.concurrency import advance_version, bump_version, check_version
 from factcheck.exceptions import ConflictError
 from factcheck.roles import is_editor, is_newsroom
-from reviews import matches, record
-from reviews.models import Evidence, Review
+from reviews import events, matches, record
+from reviews.models import EventType, Evidence, Review
 
 REVIEW_FIELDS = ("verdict", "rating_text", "summary")
 EVIDENCE_FIELDS = (
@@ -320,6 +320,7 @@ def sync_claim_status(claim, *, by=None, republish=False):
     published = claim.reviews.filter(state=Review.State.PUBLISHED).values_list("verdict", flat=True).first()
     active = claim.reviews.filter(state__in=[Review.State.DRAFT, Review.State.SUBMITTED]).exists()
     status, verdict = derive_claim_status(claim.status, published, active)
+    verified = status == Claim.Status.VERIFIED and (republish or claim.status != status)
     if (claim.status, claim.verdict) != (status, verdict):
         # A change like any other: clients holding the claim's old version must not overwrite it. Locked
         # (a no-op where the caller holds the lock already) so that the version read here is the one bumped.
@@ -332,7 +333,10 @@ def sync_claim_status(claim, *, by=None, republish=False):
             reason="status follows reviews",
             update_fields=["status", "verdict", "version", "updated_at"],
         )
-    matches.sync_appearances(claim, by=by, republish=republish)  # its appearances follow it, in this transaction
+    # Its appearances follow it, in this transaction.
+    synced = matches.sync_appearances(claim, by=by, republish=republish)
+    if verified:  # its published verdict and record, taken (again) for it and each appearance
+        events.record(EventType.CLAIM_VERIFIED, [claim, *(match.claim for match in synced)], by=by)
     return claim
 
 
@@ -422,6 +426,7 @@ def submit(review, *, by, version=None):
     review.submitted_at = timezone.now()
     bump_version(review)
     _save(review, by=by, reason="submitted")
+    events.record(EventType.REVIEW_SUBMITTED, [review], by=by)
     return review
 
 
@@ -448,7 +453,8 @@ def publish(review, *, by, version=None):
     review.record = record.snapshot(claim, claim.article)
     review.first_published_at = now
     review.correction = []
-    for previous in Review.objects.select_for_update().filter(claim=claim, state=Review.State.PUBLISHED):
+    superseded = list(Review.objects.select_for_update().filter(claim=claim, state=Review.State.PUBLISHED))
+    for previous in superseded:
         review.first_published_at = previous.first_published_at
         review.correction = record.changes(
             previous, _evidence_urls(previous), review, review.record, _evidence_urls(review)
@@ -463,6 +469,8 @@ def publish(review, *, by, version=None):
     _save(review, by=by, reason="published")
     # Every appearance of the claim is published with it: its record is taken again (a correction reaches all).
     sync_claim_status(claim, by=by, republish=True)
+    events.record(EventType.REVIEW_SUPERSEDED, superseded, by=by)
+    events.record(EventType.REVIEW_PUBLISHED, [review], by=by)
     return review
 
 
@@ -502,6 +510,7 @@ def return_to_draft(review, *, by, comment, version=None):
     review.editor_comment = comment
     bump_version(review)
     _save(review, by=by, reason=RETURNED)
+    events.record(EventType.REVIEW_RETURNED, [review], by=by)
     return review
 
 

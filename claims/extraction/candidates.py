@@ -23,6 +23,7 @@ from claims.extraction.model import model
 from claims.extraction.scoring import PROPOSAL_THRESHOLD, score
 from claims.extraction.sentences import sentence_spans
 from claims.models import Article, Claim
+from claims.signals import claims_created
 
 MAX_SENTENCE_CHARS = 1000
 MIN_SENTENCE_WORDS = 4
@@ -393,6 +394,8 @@ def extract_claims(article, *, by=None):
             entity = entities.get(claim.claimant)
             if entity is not None:
                 claim.claimant_entity, claim.claimant = entity, entity.name
-        return bulk_create_with_history(
+        created = bulk_create_with_history(
             new, Claim, batch_size=500, default_user=user, default_change_reason="extracted"
         )
+        claims_created.send(sender=Claim, claims=created, by=by)
+        return created

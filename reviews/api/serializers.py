@@ -1,6 +1,7 @@
 """The reviews API's serializers, and the claim's that show reviews: the claim detail and its history."""
 
 from django.db.models import prefetch_related_objects
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,10 +9,11 @@ from claims.api.serializers import ClaimSerializer
 from claims.models import Verdict
 from claims.validators import http_url
 from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
+from factcheck.formats import iso_datetime
 from factcheck.roles import is_newsroom
 from reviews import matches, record
 from reviews.history import ACTIONS
-from reviews.models import Evidence, Review, published_review_prefetch
+from reviews.models import Event, EventType, Evidence, Review, published_review_prefetch
 
 MAX_VERSION = 2**31 - 1
 
@@ -137,12 +139,18 @@ class ReviewSerializer(JSONTypesMixin, serializers.ModelSerializer):
             fields["claim"].read_only = True
         return fields
 
+    # What only reviewers and editors see of a review.
+    NEWSROOM_ONLY_FIELDS = ("editor_comment",)
+
     def to_representation(self, review):
         data = super().to_representation(review)
         request = self.context.get("request")
-        if request is not None and not is_newsroom(request.user):
-            data.pop("editor_comment", None)
-        return data
+        return data if request is None or is_newsroom(request.user) else self.for_readers(data)
+
+    @classmethod
+    def for_readers(cls, data):
+        """A review's representation as shown to the newsroom, as everyone else is shown it."""
+        return {name: value for name, value in data.items() if name not in cls.NEWSROOM_ONLY_FIELDS}
 
 
 class ReviewUpdateSerializer(ReviewSerializer):
@@ -325,3 +333,54 @@ class MatchSerializer(serializers.Serializer):
 
 class ReturnSerializer(JSONTypesMixin, serializers.Serializer):
     comment = serializers.CharField(max_length=5000, help_text="What the author should change.")
+
+
+# --- Events (reviews.events) ------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "description": "The object as the API showed it when the event happened (a frozen snapshot): a claim as "
+        "`claims/` lists it, a review as `reviews/{id}/` shows it; to clients outside the newsroom, as they were "
+        "shown it (the published record).",
+        "oneOf": [{"$ref": "#/components/schemas/Claim"}, {"$ref": "#/components/schemas/Review"}],
+    }
+)
+class EventDataField(serializers.JSONField):
+    pass
+
+
+class EventObjectSerializer(serializers.Serializer):
+    """What the event is about."""
+
+    type = serializers.ChoiceField(choices=Event.ObjectType.choices)
+    id = serializers.IntegerField()
+    data = EventDataField()
+
+
+class EventSerializer(serializers.Serializer):
+    """Something that happened to a claim or a review (``reviews.events``), in commit order of its ``id``."""
+
+    id = serializers.IntegerField(help_text="Grows in commit order: poll with `?after=` the last id you read.")
+    type = serializers.ChoiceField(choices=EventType.choices)
+    created_at = serializers.DateTimeField()
+    actor = serializers.CharField(
+        allow_null=True, help_text="Who made the change; shown to reviewers and editors only, else null."
+    )
+    object = EventObjectSerializer()
+
+    def to_representation(self, event):
+        """Written out field by field; the object's data is stored as the API showed it."""
+        request = self.context.get("request")
+        newsroom = request is not None and is_newsroom(request.user)
+        return {
+            "id": event.id,
+            "type": event.type,
+            "created_at": iso_datetime(event.created_at, timezone.get_current_timezone()),
+            "actor": event.actor.get_username() if newsroom and event.actor_id else None,
+            "object": {
+                "type": event.object_type,
+                "id": event.object_id,
+                "data": event.data if newsroom else event.public_data,
+            },
+        }

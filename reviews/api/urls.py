@@ -2,7 +2,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from reviews.api.export_views import ClaimExportView
-from reviews.api.views import ArticleWithRecordViewSet, ClaimWithReviewsViewSet, EvidenceViewSet, ReviewViewSet
+from reviews.api.views import (
+    ArticleWithRecordViewSet,
+    ClaimWithReviewsViewSet,
+    EventViewSet,
+    EvidenceViewSet,
+    ReviewViewSet,
+)
 
 router = SimpleRouter()
 # articles/ and claims/ here, over claims/api/views.py: readers are shown them as published (reviews.record);
@@ -11,6 +17,7 @@ router.register("articles", ArticleWithRecordViewSet, basename="article")
 router.register("claims", ClaimWithReviewsViewSet, basename="claim")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("events", EventViewSet, basename="event")
 
 urlpatterns = [
     *router.urls,

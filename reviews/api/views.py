@@ -6,20 +6,23 @@ readers (anyone outside the newsroom) are shown the published record of each cla
 """
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from claims.api.views import ArticleViewSet, ClaimViewSet
 from claims.models import Claim, ClaimMatch
 from factcheck.api import CreatedLocationMixin, VersionedMixin, created_location
+from factcheck.pagination import CursorPagination
 from factcheck.permissions import IsNewsroom
 from factcheck.roles import is_newsroom
 from reviews import history, matches, record, workflow
 from reviews.api.filters import ReviewFilter
 from reviews.api.serializers import (
     ClaimDetailSerializer,
+    EventSerializer,
     EvidenceSerializer,
     HistoryEntrySerializer,
     MatchRequestSerializer,
@@ -30,6 +33,8 @@ from reviews.api.serializers import (
     ReviewUpdateSerializer,
 )
 from reviews.models import (
+    Event,
+    EventType,
     Evidence,
     Review,
     published_article_record,
@@ -299,3 +304,79 @@ class EvidenceViewSet(
 
     def perform_destroy(self, instance):
         workflow.delete_evidence(instance, by=self.request.user)
+
+
+class EventPagination(CursorPagination):
+    """Newest first; oldest first after ``?after=`` (a poller reads forward from where it stopped)."""
+
+    def get_ordering(self, request, queryset, view):
+        return ("id",) if "after" in request.query_params else ("-id",)
+
+
+EVENT_TYPES = ", ".join(f"`{value}`" for value in EventType.values)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "type",
+                str,
+                description=f"Only events of these types, comma-separated ({EVENT_TYPES}); an unknown one is a 400.",
+            ),
+            OpenApiParameter(
+                "after",
+                {"type": "integer", "minimum": 0},
+                description="Only events after this one (the last `id` you read; 0 for the first), oldest first. "
+                "Ids grow in commit order, so polling with the last id read never skips an event.",
+            ),
+        ]
+    )
+)
+class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """What happened to claims and reviews, each with the object as the API showed it then.
+
+    Reviewers and editors see every event, with who made the change (`actor`). Everyone else sees the
+    events about published work only (`claim.verified`, `review.published`, `review.superseded`), with
+    the object as they were shown it (the published record) and no `actor`. Newest first; with `after`,
+    the events after that one, oldest first: poll with the last `id` you read.
+    """
+
+    serializer_class = EventSerializer
+    pagination_class = EventPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        newsroom = is_newsroom(self.request.user)
+        events = Event.objects.visible_to(self.request.user)
+        # Each audience reads its own copy of the object only.
+        events = events.select_related("actor").defer("public_data") if newsroom else events.defer("data")
+        types = self.requested_types()
+        if types:
+            events = events.filter(type__in=types)
+        after = self.requested_after(events)
+        if after is not None:
+            events = events.filter(id__gt=after)
+        return events
+
+    def requested_types(self):
+        names = [name.strip() for given in self.request.query_params.getlist("type") for name in given.split(",")]
+        if "type" in self.request.query_params and not any(names):
+            raise ValidationError({"type": [f"Name at least one event type: {', '.join(EventType.values)}."]})
+        unknown = sorted({name for name in names if name and name not in EventType.values})
+        if unknown:
+            raise ValidationError(
+                {"type": [f"Unknown event type(s): {', '.join(unknown)}. Known: {', '.join(EventType.values)}."]}
+            )
+        return {name for name in names if name}
+
+    def requested_after(self, events):
+        raw = self.request.query_params.get("after")
+        if raw is None:
+            return None
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+            raise ValidationError({"after": ["Give the id of an event you have read (a whole number), or 0."]})
+        after = int(raw)
+        if after and not events.model.objects.visible_to(self.request.user).filter(pk=after).exists():
+            raise ValidationError({"after": [f"There is no event {after} (that you may read)."]})
+        return after

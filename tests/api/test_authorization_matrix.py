@@ -150,6 +150,8 @@ READS = {
     "evidence of a submitted review": ("/api/v1/evidence/{submitted_evidence.pk}/", expect(404, 404, 200, 200, 200)),
     "evidence of a published review": ("/api/v1/evidence/{published_evidence.pk}/", expect(200, 200, 200, 200, 200)),
     "claimants": ("/api/v1/claimants/", expect(200, 200, 200, 200, 200)),
+    "the events feed (each sees their own events)": ("/api/v1/events/", expect(200, 200, 200, 200, 200)),
+    "events of a newsroom type": ("/api/v1/events/?type=review.submitted", expect(200, 200, 200, 200, 200)),
     "a claimant of a verified claim": ("/api/v1/claimants/{public_claimant.pk}/", expect(200, 200, 200, 200, 200)),
     "a claimant with no verified claim": (
         "/api/v1/claimants/{private_claimant.pk}/",
@@ -177,6 +179,7 @@ def test_who_may_read_what(world):
 
 
 WRITES = {
+    "write to the events feed (read-only)": ("post", "/api/v1/events/", {}, expect(401, 403, 405, 405, 405)),
     "create an article": (
         "post",
         "/api/v1/articles/",

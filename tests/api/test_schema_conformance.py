@@ -469,6 +469,22 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     anon("GET", f"{API}/claims/similar/", 200, query={"text": "soldiers killed"})
     anon("GET", f"{API}/claims/{first['id']}/similar/", 200)
 
+    # Events: every type so far as the newsroom sees them, the public ones as readers do; polling; refusals.
+    _, newsroom_events = editor("GET", f"{API}/events/", 200, query={"after": "0", "page_size": "200"})
+    assert {event["type"] for event in newsroom_events["results"]} == {
+        "claim.created",
+        "claim.verified",
+        "claim.matched",
+        "review.submitted",
+        "review.returned",
+        "review.published",
+    }
+    _, public_events = anon("GET", f"{API}/events/", 200, query={"type": "claim.verified,review.published"})
+    reviewer("GET", f"{API}/events/", 200, query={"after": str(public_events["results"][-1]["id"]), "page_size": "1"})
+    anon("GET", f"{API}/events/", 400, query={"type": "review.deleted"})
+    anon("GET", f"{API}/events/", 400, query={"after": str(newsroom_events["results"][0]["id"])})  # not public
+    editor("GET", f"{API}/events/", 404, query={"cursor": "garbage"})
+
     # Fact-checks from elsewhere: imported by editors (JSON, JSON-LD, an HTML page), listed for anyone,
     # and matched by the similar-claims lookups next to the newsroom's claims.
     checked = {
