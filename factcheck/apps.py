@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save, pre_save
+from django.utils.module_loading import autodiscover_modules
 
 
 class FactcheckConfig(AppConfig):
@@ -18,3 +19,5 @@ class FactcheckConfig(AppConfig):
             tokens.revoke_tokens_after_password_change, sender=user_model, dispatch_uid="factcheck.revoke_tokens"
         )
         checks.register()
+        # Each app's jobs.py registers its background jobs (factcheck.jobs), for the workers to find.
+        autodiscover_modules("jobs")
