@@ -87,7 +87,7 @@ def celery_worker(url, **environment):
             worker.kill()
 
 
-def wait_until(predicate, timeout=30.0):
+def wait_until(predicate, timeout=90.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
