@@ -55,4 +55,3 @@ def export_claims(*, format, filters, file):
         default_storage.delete(file)  # a retry replaces what an earlier attempt left
         stored = default_storage.save(file, File(written, name=file))
     return {"file": stored, "format": fmt.name, "content_type": fmt.content_type, "bytes": size, "claims": claims}
-

@@ -6,7 +6,6 @@ script error. Skipped when Playwright or Chromium is absent (``.ci/run`` install
 ``tests/browser/conftest.py``.
 """
 
-
 from reviews.models import Review
 from tests.factories import ClaimFactory, EvidenceFactory, ReviewFactory
 
