@@ -27,7 +27,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -211,6 +211,13 @@ def run_one(*, worker=None, job_id=None):
     return execute(record) if record is not None else None
 
 
+def release_stale_connections():
+    """Between jobs, as between requests: drop connections past ``CONN_MAX_AGE`` or broken. Not inside a
+    transaction (a test's, or a caller's), which closing the connection would roll back."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def work(*, worker=None, poll=1.0, stop=None, max_jobs=None, burst=False):
     """The database engine's worker loop: run due jobs one after another until ``stop`` is set.
 
@@ -220,7 +227,7 @@ def work(*, worker=None, poll=1.0, stop=None, max_jobs=None, burst=False):
     stop = stop or threading.Event()
     done = 0
     while not stop.is_set() and (max_jobs is None or done < max_jobs):
-        close_old_connections()
+        release_stale_connections()
         try:
             record = run_one(worker=worker)
         except DatabaseError:
@@ -277,7 +284,7 @@ def relay_forever(*, poll=1.0, stop=None):
     """Relay due jobs every ``poll`` seconds until ``stop`` is set (``run_jobs`` beside Celery's worker)."""
     stop = stop or threading.Event()
     while not stop.is_set():
-        close_old_connections()
+        release_stale_connections()
         try:
             relay()
         except DatabaseError:
