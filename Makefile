@@ -16,11 +16,14 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 ## run: set up, migrate (and the cache table), load the seed, create demo users, serve on http://$(HOST):$(PORT)
+##      with the background-job worker beside the server (the Procfile's `worker:`), stopped with it
 run: setup
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py createcachetable
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_seed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py create_demo_users
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py run_jobs & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: set up and run the whole test suite (DATABASE_URL selects the database)

@@ -211,16 +211,17 @@ def update_article(article, *, by=None, **changes):
     return article
 
 
-def extract_claims(article, *, by=None):
+def extract_claims(article, *, by=None, time_limit=None):
     """Store the article's proposed candidate claims; return the claims created.
 
     Idempotent: nothing is proposed twice. Raises ``ExtractionTimeout``, having stored nothing, when
-    the text takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` seconds, and ``UnsupportedLanguage``
-    when the article is in a language extraction does not read. Call it outside any transaction that
+    the text takes longer than ``time_limit`` seconds (default ``FACTCHECK_EXTRACTION_TIME_LIMIT``; a
+    background job allows more), and ``UnsupportedLanguage`` when the article is in a language
+    extraction does not read. Call it outside any transaction that
     created the article: analysing a text may take seconds, and on SQLite an open write transaction
     holds every other writer.
     """
-    created = extraction.extract_claims(article, by=by)
+    created = extraction.extract_claims(article, by=by, time_limit=time_limit)
     matching.suggest_matches(created)  # after the claims are stored: a lookup per claim, each cheap
     return created
 

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save, pre_save
+from django.utils.module_loading import autodiscover_modules
 
 
 class FactcheckConfig(AppConfig):
@@ -22,3 +23,5 @@ class FactcheckConfig(AppConfig):
         # The admin's left-hand list of every model takes a quarter of a 1,366 px screen from the claim and
         # review lists; the landing page (/admin/, factcheck/templates/admin/index.html) lists them instead.
         admin.site.enable_nav_sidebar = False
+        # Each app's jobs.py registers its background jobs (factcheck.jobs), for the workers to find.
+        autodiscover_modules("jobs")

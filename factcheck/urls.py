@@ -3,9 +3,14 @@ from csp.decorators import csp_replace
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
 
 from factcheck import views
 from factcheck.authentication import TokenLoginView, TokenRevokeAllView, TokenRevokeView
+from factcheck.jobs_api import JobViewSet
+
+jobs_router = SimpleRouter()
+jobs_router.register("jobs", JobViewSet, basename="job")
 
 api_v1 = [
     path("auth/token/", TokenLoginView.as_view(), name="token-login"),
@@ -13,6 +18,7 @@ api_v1 = [
     path("auth/token/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
     path("", include("reviews.api.urls")),
     path("", include("claims.api.urls")),
+    path("", include(jobs_router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), so no inline script runs.
     path(

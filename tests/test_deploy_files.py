@@ -55,3 +55,37 @@ def test_compose_sets_the_public_base_url_explicitly():
     value = compose["services"]["app"]["environment"]["FACTCHECK_PUBLIC_BASE_URL"]
     # Taken from the environment (.env), so a deployment sets its own; the default is only for local use.
     assert value.startswith("${FACTCHECK_PUBLIC_BASE_URL")
+
+
+def procfile():
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_the_procfile_runs_the_web_app_as_the_dockerfile_does_and_the_job_worker():
+    processes = procfile()
+    assert set(processes) == {"release", "web", "worker"}
+    assert processes["web"].startswith("gunicorn factcheck.wsgi:application -c factcheck/gunicorn.conf.py ")
+    assert '"-c", "factcheck/gunicorn.conf.py"' in (ROOT / "Dockerfile").read_text()
+    assert processes["worker"] == "python manage.py run_jobs"
+    assert (ROOT / "factcheck" / "management" / "commands" / "run_jobs.py").exists()
+
+
+def test_compose_runs_the_worker_with_the_apps_settings_and_files():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    app, worker = compose["services"]["app"], compose["services"]["worker"]
+    assert worker["command"] == procfile()["worker"]
+    assert worker["environment"] == app["environment"]  # the same database, engine and broker
+    assert app["environment"]["FACTCHECK_JOBS"].startswith("${FACTCHECK_JOBS:-database")
+    # Exports written by the worker are served by the app: the same directory in both.
+    media = app["environment"]["FACTCHECK_MEDIA_ROOT"]
+    assert f"media:{media}" in app["volumes"] and f"media:{media}" in worker["volumes"]
+    assert worker["depends_on"]["app"]["condition"] == "service_healthy"  # after the app's migrations
+
+
+def test_make_run_starts_the_worker_beside_the_server_and_stops_it_with_it():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nrun: setup\n", 1)[1].split("\n\n", 1)[0]
+    assert "manage.py run_jobs &" in recipe
+    assert "trap 'kill $$worker" in recipe
+    assert recipe.rstrip().endswith("manage.py runserver $(HOST):$(PORT)")

@@ -106,12 +106,14 @@ class ExtractionOutcomeSerializer(serializers.Serializer):
     """Whether a new article's candidate claims were extracted, and why not."""
 
     status = serializers.ChoiceField(
-        choices=["extracted", "not_requested", "unsupported_language"],
-        help_text="`extracted`; `not_requested` (`extract` was false); `unsupported_language` (extraction reads "
+        choices=["extracted", "queued", "not_requested", "unsupported_language"],
+        help_text="`extracted`; `queued` (a long article: a background job extracts them, see `job`); "
+        "`not_requested` (`extract` was false); `unsupported_language` (extraction reads "
         f"{', '.join(extraction.SUPPORTED_LANGUAGES)} only; the article is stored without claims).",
     )
     created = serializers.IntegerField(help_text="How many candidate claims were created.")
     detail = serializers.CharField(help_text="What happened, in words.")
+    job = serializers.URLField(required=False, help_text="With `queued`: the job to poll (`GET jobs/{id}/`).")
 
 
 class CreatedArticleSerializer(ArticleSerializer):

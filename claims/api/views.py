@@ -17,7 +17,7 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BooleanField, CharField, ChoiceField, IntegerField, ListField
 from rest_framework.views import APIView
 
-from claims import claimants, claimreview_import, services, similarity
+from claims import claimants, claimreview_import, jobs, services, similarity
 from claims.api.filters import LIMIT_MAX, TEXT_MAX_LENGTH, SimilarQueryForm
 from claims.api.parsers import HTMLPageParser, JSONLDParser
 from claims.api.serializers import (
@@ -46,6 +46,7 @@ from claims.api.serializers import (
 from claims.filters import ClaimantFilter, ClaimFilter, ExternalFactCheckFilter
 from claims.models import Article, Claim, Claimant, ExternalFactCheck
 from factcheck.api import CreatedLocationMixin, PutBodyRequiredMixin, VersionedMixin, created_location
+from factcheck.jobs_api import JOB_ACCEPTED, accepted, job_url
 from factcheck.parsers import JSONParser
 from factcheck.permissions import IsEditor, IsNewsroom
 from factcheck.roles import is_newsroom
@@ -115,7 +116,9 @@ class ArticleViewSet(
     says what became of it in ``extraction``: extraction reads English (``en``) only, so an article
     in another language is created without claims (``"status": "unsupported_language"``). A text
     that takes longer than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` to analyse gets 422 and no claims
-    (a new article is still saved: the 422 carries its ``id``).
+    (a new article is still saved: the 422 carries its ``id``). A body longer than
+    ``FACTCHECK_EXTRACTION_INLINE_CHARS`` is extracted by a background job (``"status": "queued"``
+    and the ``job`` to poll).
     """
 
     ordering_fields = ["id", "published_at", "created_at", "updated_at"]
@@ -177,7 +180,16 @@ class ArticleViewSet(
         if not created:  # stored meanwhile by a concurrent request
             return self._stored(article, serializer.validated_data)
         outcome = extraction_outcome("not_requested", detail="Extraction was not asked for (extract is false).")
-        if extract:
+        if extract and jobs.extracts_in_background(article):
+            try:
+                record = jobs.start_extraction(article, by=request.user)
+            except services.UnsupportedLanguage as exc:
+                outcome = extraction_outcome("unsupported_language", detail=f"No claims were extracted: {exc}")
+            else:
+                url = job_url(record, request)
+                outcome = extraction_outcome("queued", detail=f"A long article: its claims are extracted by job {url}")
+                outcome["job"] = url
+        elif extract:
             # After the article's transaction has committed: analysing the text may take seconds, and
             # on SQLite an open write transaction holds every other writer.
             try:
@@ -228,6 +240,7 @@ class ArticleViewSet(
             200: inline_serializer(
                 "ExtractionResult", {"created": IntegerField(), "claims": ClaimSerializer(many=True)}
             ),
+            202: JOB_ACCEPTED,
             422: EXTRACTION_REFUSED_RESPONSE,
         },
     )
@@ -238,8 +251,15 @@ class ArticleViewSet(
         Extraction reads English (``en``) only: an article in another language gets 422 with
         ``"code": "unsupported_language"`` and the ``supported_languages``. A text that takes longer
         than ``FACTCHECK_EXTRACTION_TIME_LIMIT`` to analyse gets 422 too. Either way nothing is stored.
+        A body longer than ``FACTCHECK_EXTRACTION_INLINE_CHARS`` is extracted by a background job:
+        202 with the job (``Location``) to poll; its ``result`` counts the claims created.
         """
         article = self.get_object()
+        if jobs.extracts_in_background(article):
+            try:
+                return accepted(jobs.start_extraction(article, by=request.user), request)
+            except services.UnsupportedLanguage as exc:
+                return unsupported_language_response(exc)
         try:
             created = services.extract_claims(article, by=request.user)
         except services.ExtractionTimeout as exc:
@@ -581,7 +601,9 @@ class ClaimReviewImportView(APIView):
     default one invalid item (no ``url``, ``claimReviewed`` or rating) means nothing is stored and the
     400 lists each item's errors; ``?skip_invalid=true`` stores the valid ones and reports the others.
     Items are stored by ``url``: the same ClaimReview again updates it or leaves it unchanged. 201 when
-    something was created (``Location``: the list of external fact-checks), 200 otherwise.
+    something was created (``Location``: the list of external fact-checks), 200 otherwise. A body larger
+    than ``FACTCHECK_IMPORT_INLINE_BYTES`` is stored by a background job: 202 with the job to poll,
+    whose ``result`` is the same report (a job that stored nothing fails, the report still its result).
     """
 
     permission_classes = [IsEditor]
@@ -612,6 +634,7 @@ class ClaimReviewImportView(APIView):
         responses={
             201: OpenApiResponse(ImportReportSerializer, description="Stored; at least one fact-check was created."),
             200: OpenApiResponse(ImportReportSerializer, description="Stored; nothing new (updated or unchanged)."),
+            202: JOB_ACCEPTED,
             400: IMPORT_REFUSED,
         },
     )
@@ -630,6 +653,8 @@ class ClaimReviewImportView(APIView):
         try:
             page = request.content_type.split(";")[0].strip().lower() == HTMLPageParser.media_type
             document = claimreview_import.read_text(data) if page else data
+            if jobs.imports_in_background(int(request.META.get("CONTENT_LENGTH") or 0)):
+                return accepted(jobs.start_import(document, by=request.user, skip_invalid=skip_invalid), request)
             report = claimreview_import.import_claim_reviews(
                 [("", document)], by=request.user, skip_invalid=skip_invalid
             )

@@ -347,7 +347,7 @@ class Taken:
         return index > 0 and self.max_end[index - 1] > start
 
 
-def extract_claims(article, *, by=None):
+def extract_claims(article, *, by=None, time_limit=None):
     """Store the article's proposed candidate claims; return the ``Claim`` objects created.
 
     Idempotent: a candidate overlapping a claim the article already has (extracted before, or
@@ -358,7 +358,8 @@ def extract_claims(article, *, by=None):
     ``UnsupportedLanguage`` when the article is in a language the extractor does not read.
     """
     check_language(article.language)
-    candidates = find_candidates(article.body, article.language, time_limit=settings.FACTCHECK_EXTRACTION_TIME_LIMIT)
+    time_limit = time_limit or settings.FACTCHECK_EXTRACTION_TIME_LIMIT
+    candidates = find_candidates(article.body, article.language, time_limit=time_limit)
     if not candidates:
         return []
     claimed_at = article.published_on

@@ -15,6 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -26,12 +27,15 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 
 from factcheck.exceptions import PreconditionFailed
+from factcheck.jobs_api import JOB_ACCEPTED, accepted
 from factcheck.throttling import ExportAnonRateThrottle, ExportUserRateThrottle
 from reviews import exports
+from reviews import jobs as review_jobs
 
 # A slot outlives a crashed worker by at most this long; a live stream renews it as it goes.
 SLOT_SECONDS = 60
@@ -412,3 +416,45 @@ class ClaimExportView(generics.GenericAPIView):
         except BaseException:
             slot.release()
             raise
+
+
+class ClaimExportFileView(APIView):
+    """Write the export to a file by a background job, rather than stream it (any signed-in client).
+
+    The same ``format`` and filters as ``exports/claims``, in the query string. 202 with the job to
+    poll; once it has succeeded its ``download_url`` serves the file to whoever started it.
+    """
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = ExportNegotiation  # ``format`` is the export's
+
+    @extend_schema(
+        operation_id="exports_claims_file",
+        request=None,
+        filters=False,
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(exports.FORMATS), default=exports.DEFAULT_FORMAT),
+            OpenApiParameter(
+                "filters",
+                OpenApiTypes.OBJECT,
+                style="form",
+                explode=True,
+                description="The claim filters of `exports/claims` (`verdict`, `article`, `updated_since`, …).",
+            ),
+        ],
+        responses={202: JOB_ACCEPTED, 400: OpenApiResponse(_ref("ValidationError"))},
+    )
+    def post(self, request):
+        name = request.query_params.get("format", exports.DEFAULT_FORMAT)
+        fmt = exports.FORMATS.get(name)
+        if fmt is None:
+            raise ValidationError(
+                {"format": [f"Unknown export format {name!r}; use one of: {', '.join(exports.FORMATS)}."]}
+            )
+        filters = {key: request.query_params.getlist(key) for key in request.query_params if key != "format"}
+        try:
+            record = review_jobs.start_export(fmt, filters, by=request.user)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return accepted(record, request)

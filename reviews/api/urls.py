@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reviews.api.export_views import ClaimExportView
+from reviews.api.export_views import ClaimExportFileView, ClaimExportView
 from reviews.api.views import (
     ArticleWithRecordViewSet,
     ClaimWithReviewsViewSet,
@@ -24,4 +24,5 @@ urlpatterns = [
     path("exports/claims", ClaimExportView.as_view(), name="claim-export"),
     # Also with the trailing slash, kept out of the OpenAPI document so the route is listed once.
     path("exports/claims/", ClaimExportView.as_view(schema=None)),
+    path("exports/claims/file/", ClaimExportFileView.as_view(), name="claim-export-file"),
 ]

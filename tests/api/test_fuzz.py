@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from claims.claimant_names import claimant_key, claimant_type
 from claims.models import Claim, Claimant, ClaimantAlias
+from factcheck.models import Job
 from factcheck.wsgi import application
 from tests.factories import EditorFactory, EvidenceFactory, ExternalFactCheckFactory, ReviewerFactory, ReviewFactory
 
@@ -136,6 +137,10 @@ def newsroom(db, keep_the_test_connection):
         "claims": [piece.review.claim_id for piece in evidence],
         "articles": [piece.review.claim.article_id for piece in evidence],
         "external-fact-checks": [fact_check.pk for fact_check in ExternalFactCheckFactory.create_batch(2)],
+        "jobs": [
+            Job.objects.create(name="claims.extract_article", created_by=reviewer).pk,
+            Job.objects.create(name="reviews.export_claims", created_by=reviewer, status="failed", error="gone").pk,
+        ],
     }
     return reviewer, ids
 

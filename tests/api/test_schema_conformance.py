@@ -22,6 +22,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from factcheck import jobs
 from reviews import exports
 from tests.factories import SENTENCES, EditorFactory, ReviewerFactory, UserFactory
 
@@ -256,7 +257,9 @@ ARTICLE = {
 }
 
 
-def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(conformance, settings, monkeypatch):
+def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(
+    conformance, settings, monkeypatch, tmp_path
+):
     ReviewerFactory(username="rita")
     EditorFactory(username="ed")
     stan = UserFactory(username="stan", is_staff=True, is_superuser=True)
@@ -530,6 +533,25 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(confo
     cache.clear()
     anon("GET", f"{API}/exports/claims", 503)
     anon("GET", f"{API}/exports/claims", 429)
+
+    # Long work left to background jobs: an export to a file, a long extraction, a large import; polled.
+    settings.MEDIA_ROOT = tmp_path
+    settings.FACTCHECK_EXTRACTION_INLINE_CHARS = 10
+    settings.FACTCHECK_IMPORT_INLINE_BYTES = 10
+    _, job = reviewer("POST", f"{API}/exports/claims/file/", 202, query={"format": "csv"})
+    reviewer("POST", f"{API}/exports/claims/file/", 400, query={"verdict": "nonsense"})
+    anon("POST", f"{API}/exports/claims/file/", 401)
+    reviewer("GET", f"{API}/jobs/{job['id']}/", 200)
+    reviewer("GET", f"{API}/jobs/{job['id']}/download/", 404)
+    reviewer("POST", f"{API}/articles/{article['id']}/extract/", 202)
+    editor("POST", f"{API}/imports/claimreview/", 202, [checked])
+    jobs.work(burst=True)
+    _, done = reviewer("GET", f"{API}/jobs/{job['id']}/", 200)
+    assert done["status"] == "succeeded"
+    reviewer("GET", f"{API}/jobs/{job['id']}/download/", 200)
+    editor("GET", f"{API}/jobs/{job['id']}/", 404)
+    anon("GET", f"{API}/jobs/{job['id']}/", 401)
+    staff("GET", f"{API}/jobs/{job['id']}/", 200)
 
     # Methods the document does not list for a path.
     reviewer("DELETE", f"{API}/claims/{first['id']}/", 405)
