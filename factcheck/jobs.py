@@ -12,10 +12,13 @@ with ``the_job.enqueue(by=user, **arguments)``; it never names an engine. Every 
 
 Execution is at least once: a worker *claims* a row (``queued`` → ``running``) with a lease; if it
 dies, the lease runs out and another worker claims it again. Jobs must therefore be idempotent.
-A job that raises is retried with exponential backoff up to its ``max_attempts``; ``JobFailed``
-fails it at once (retrying cannot help). The error of the last attempt is kept on the row.
+A job that raises is retried with exponential backoff (or its own ``retry_delays``) up to its
+``max_attempts``; ``JobFailed`` fails it at once (retrying cannot help), ``RetryLater`` retries it without
+logging a traceback (an expected failure, such as a webhook receiver that is down). The error of the last
+attempt is kept on the row.
 """
 
+import contextvars
 import logging
 import os
 import socket
@@ -52,6 +55,9 @@ _broker_down_until = 0.0
 
 REGISTRY = {}
 
+# The job a worker is running in this thread (``current_job``).
+_current = contextvars.ContextVar("current_job", default=None)
+
 
 class JobFailed(Exception):
     """An outcome that retrying cannot change: the job fails at once with this message (and ``result``)."""
@@ -59,6 +65,10 @@ class JobFailed(Exception):
     def __init__(self, message, *, result=None):
         super().__init__(message)
         self.result = result
+
+
+class RetryLater(Exception):
+    """An expected failure of this attempt: the job is retried on its schedule, the message kept, no traceback."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class JobType:
     function: object = field(repr=False)
     max_attempts: int
     lease: timedelta
+    retry_delays: tuple = ()
 
     def __call__(self, **arguments):
         return self.function(**arguments)
@@ -77,17 +88,33 @@ class JobType:
         """Record a run of this job with JSON ``arguments``, started by ``by``; return the ``Job``."""
         return enqueue(self.name, by=by, **arguments)
 
+    def enqueue_many(self, arguments, *, by=None):
+        """Record one run of this job for each dict of ``arguments``, in one query; return the ``Job`` rows."""
+        return enqueue_many(self.name, arguments, by=by)
 
-def job(name, *, max_attempts=5, lease=timedelta(minutes=10)):
+    def retry_delay(self, attempts):
+        """How long to wait before the next attempt after ``attempts`` failed ones."""
+        if self.retry_delays:
+            return self.retry_delays[min(max(attempts, 1), len(self.retry_delays)) - 1]
+        return retry_delay(attempts)
+
+
+def job(name, *, max_attempts=5, lease=timedelta(minutes=10), retry_delays=()):
     """Register the decorated function as the job ``name``.
 
     It is called with the keyword ``arguments`` given to ``enqueue`` (JSON values) and returns a JSON
     value, kept as the job's ``result``. ``lease``: how long a run may take before the job is thought
     lost and another worker runs it again; make it comfortably longer than the longest run.
+    ``retry_delays``: the job's own schedule (the wait after the first failure, the second, …), which
+    also sets ``max_attempts`` to one more than its length; by default retries back off exponentially.
     """
+    if retry_delays:
+        max_attempts = len(retry_delays) + 1
 
     def register(function):
-        job_type = JobType(name=name, function=function, max_attempts=max_attempts, lease=lease)
+        job_type = JobType(
+            name=name, function=function, max_attempts=max_attempts, lease=lease, retry_delays=tuple(retry_delays)
+        )
         REGISTRY[name] = job_type
         return job_type
 
@@ -108,6 +135,28 @@ def enqueue(name, *, by=None, **arguments):
     if engine() == CELERY:
         transaction.on_commit(lambda: relay([record.pk]))
     return record
+
+
+def enqueue_many(name, arguments, *, by=None):
+    """Record a run of the job ``name`` for each dict of ``arguments`` (one query); relay them after the commit."""
+    job_type = REGISTRY[name]
+    created_by = by if getattr(by, "is_authenticated", False) else None
+    now = timezone.now()
+    records = Job.objects.bulk_create(
+        [
+            Job(name=name, arguments=each, max_attempts=job_type.max_attempts, created_by=created_by, run_after=now)
+            for each in arguments
+        ],
+        batch_size=500,
+    )
+    if records and engine() == CELERY:
+        transaction.on_commit(lambda: relay([record.pk for record in records]))
+    return records
+
+
+def current_job():
+    """The ``Job`` this thread is running (its ``attempts`` counts this one), or None outside a job."""
+    return _current.get()
 
 
 def retry_delay(attempts):
@@ -167,6 +216,7 @@ def claim(*, worker, job_id=None):
 def execute(record):
     """Run a claimed job and record how it ended: succeeded, queued again after a delay, or failed."""
     job_type = REGISTRY.get(record.name)
+    token = _current.set(record)
     try:
         if job_type is None:
             raise JobFailed(f"No job is registered as {record.name!r}.")
@@ -174,17 +224,30 @@ def execute(record):
     except JobFailed as exc:
         finish(record, status=Job.Status.FAILED, error=str(exc), result=exc.result)
     except Exception as exc:
-        logger.exception(
-            "Job %s #%s failed (attempt %s of %s)", record.name, record.pk, record.attempts, record.max_attempts
-        )
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if isinstance(exc, RetryLater):
+            logger.info(
+                "Job %s #%s: attempt %s of %s failed: %s",
+                record.name,
+                record.pk,
+                record.attempts,
+                record.max_attempts,
+                exc,
+            )
+            error = str(exc)[:2000]
+        else:
+            logger.exception(
+                "Job %s #%s failed (attempt %s of %s)", record.name, record.pk, record.attempts, record.max_attempts
+            )
+            error = f"{type(exc).__name__}: {exc}"[:2000]
         if record.attempts >= record.max_attempts:
             finish(record, status=Job.Status.FAILED, error=error)
         else:
-            retry_at = timezone.now() + retry_delay(record.attempts)
+            retry_at = timezone.now() + job_type.retry_delay(record.attempts)
             finish(record, status=Job.Status.QUEUED, error=error, run_after=retry_at)
     else:
         finish(record, status=Job.Status.SUCCEEDED, result=result, error="")
+    finally:
+        _current.reset(token)
     record.refresh_from_db()
     return record
 

@@ -23,9 +23,10 @@ from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.concurrency import ANY_VERSION
 from factcheck.exceptions import Conflict, ConflictError
 from factcheck.roles import is_editor
-from reviews import exports, matches, record, workflow
+from factcheck.outbound import redact_url
+from reviews import exports, matches, record, webhooks, workflow
 from reviews.api.export_views import export_response
-from reviews.models import Event, Evidence, Review, Stance
+from reviews.models import Event, EventType, Evidence, Review, Stance, WebhookDelivery, WebhookSubscription
 
 PUBLISHED_RECORD_NOTE = (
     "Readers see these fields as an editor published them. To change them, start a correction: add a review "
@@ -771,3 +772,211 @@ class EventAdmin(UserNamesAdmin, admin.ModelAdmin):
         if event.public_data is None:
             return "(not shown outside the newsroom)"
         return format_html("<pre>{}</pre>", json.dumps(event.public_data, indent=2, ensure_ascii=False))
+
+
+class WebhookForm(forms.ModelForm):
+    """A subscription's fields, checked by the rules of ``reviews.webhooks`` (https, public address, types)."""
+
+    event_types = forms.MultipleChoiceField(
+        choices=[(WebhookSubscription.ALL_TYPES, "Every type its audience may receive"), *EventType.choices],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "audience", "event_types", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["url"] = self.instance.url
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            if "url" in self.changed_data or not self.instance.pk:
+                cleaned["url"] = webhooks.clean_url(cleaned.get("url"))
+            if cleaned.get("event_types") is not None and cleaned.get("audience"):
+                cleaned["event_types"] = webhooks.clean_event_types(cleaned["event_types"], cleaned["audience"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return cleaned
+
+
+class WebhookAdminAccess:
+    """Editors and staff manage webhooks here, as in the API (``webhooks.may_manage``)."""
+
+    def has_module_permission(self, request):
+        return webhooks.may_manage(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return webhooks.may_manage(request.user)
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(WebhookAdminAccess, admin.ModelAdmin):
+    """Webhook subscriptions: the secret is shown once, on the page that follows adding or rotating it."""
+
+    form = WebhookForm
+    list_display = ["name", "receiver", "audience", "types", "active", "disabled_reason", "consecutive_failures"]
+    list_filter = ["active", "audience"]
+    search_fields = ["name"]
+    readonly_fields = [
+        "disabled_at",
+        "disabled_reason",
+        "consecutive_failures",
+        "failing_since",
+        "previous_secret_expires_at",
+        "created_by",
+        "created_at",
+        "deliveries_link",
+    ]
+
+    def has_add_permission(self, request):
+        return webhooks.may_manage(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return webhooks.may_manage(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return webhooks.may_manage(request.user)
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "url", "audience", "event_types"]
+        return fields if obj is None else [*fields, "active", *self.readonly_fields]
+
+    @admin.display(description="receiver")
+    def receiver(self, subscription):
+        return redact_url(subscription.url)
+
+    @admin.display(description="event types")
+    def types(self, subscription):
+        return ", ".join(subscription.event_types)
+
+    @admin.display(description="deliveries")
+    def deliveries_link(self, subscription):
+        url = reverse("admin:reviews_webhookdelivery_changelist") + f"?subscription__id__exact={subscription.pk}"
+        return format_html('<a href="{}">The delivery log</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in WebhookForm.Meta.fields}
+        if change:
+            webhooks.update(obj, by=request.user, **fields)
+            return
+        subscription, secret = webhooks.subscribe(
+            name=form.cleaned_data["name"],
+            url=form.cleaned_data["url"],
+            audience=form.cleaned_data["audience"],
+            event_types=form.cleaned_data["event_types"],
+            by=request.user,
+        )
+        obj.pk = subscription.pk
+        request.webhook_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self.secret_page(request, obj, request.webhook_secret, "Subscription added")
+
+    def secret_page(self, request, subscription, secret, title):
+        """The secret, shown this once (not in a message: those are stored in the session until read)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subscription": subscription,
+            "receiver": redact_url(subscription.url),
+            "secret": secret,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/reviews/webhooksubscription/secret.html", context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.rotate_view)
+        return [
+            path("<path:object_id>/rotate-secret/", view, name="reviews_webhooksubscription_rotate"),
+            *super().get_urls(),
+        ]
+
+    def rotate_view(self, request, object_id):
+        """Rotate the signing secret (POST only); the page that follows shows the new one once."""
+        subscription = self.get_object(request, unquote(object_id))
+        if subscription is None:
+            raise Http404("No such subscription.")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, subscription):
+            raise PermissionDenied
+        subscription, secret = webhooks.rotate_secret(subscription, by=request.user)
+        return self.secret_page(request, subscription, secret, "Secret rotated")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(WebhookAdminAccess, admin.ModelAdmin):
+    """The delivery log of every subscription, read-only; failed or lost deliveries can be sent again."""
+
+    list_display = [
+        "id",
+        "subscription",
+        "event_link",
+        "status",
+        "attempts",
+        "response_code",
+        "duration_ms",
+        "last_attempt_at",
+        "next_attempt_at",
+        "error",
+    ]
+    list_filter = ["status", "subscription"]
+    list_select_related = ["subscription", "event"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    actions = ["redeliver"]
+    fields = [
+        "subscription",
+        "event_link",
+        "webhook_id",
+        "status",
+        "attempts",
+        "response_code",
+        "response_body",
+        "duration_ms",
+        "error",
+        "created_at",
+        "last_attempt_at",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="event", ordering="event_id")
+    def event_link(self, delivery):
+        url = reverse("admin:reviews_event_change", args=[delivery.event_id])
+        return format_html('<a href="{}">{} #{}</a>', url, delivery.event.type, delivery.event_id)
+
+    @admin.action(description="Send the selected deliveries again")
+    def redeliver(self, request, queryset):
+        sent, refused = 0, []
+        for delivery in queryset.select_related("subscription"):
+            try:
+                webhooks.redeliver(delivery, by=request.user)
+                sent += 1
+            except ValidationError as exc:
+                refused.append(f"#{delivery.pk}: {' '.join(exc.messages)}")
+        if sent:
+            self.message_user(request, f"{sent} deliveries will be sent again shortly.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not sent: " + "; ".join(refused[:10]), messages.WARNING)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not webhooks.may_manage(request.user):
+            actions.pop("redeliver", None)
+        return actions

@@ -39,15 +39,14 @@ no client should be told about as news.
 
 from django.db import connection, transaction
 
-from reviews.models import Event, EventType
+from reviews import webhooks
+from reviews.models import PUBLIC_EVENT_TYPES, Event, EventType
 
 # Any fixed 64-bit number naming the lock; the same in every process.
 COMMIT_ORDER_LOCK = 0x6661637463686B31  # "factchk1"
 
 # Events clients outside the newsroom see (with ``public_data``): those about published work.
-PUBLIC_TYPES = frozenset(
-    {EventType.CLAIM_VERIFIED, EventType.REVIEW_PUBLISHED, EventType.REVIEW_SUPERSEDED},
-)
+PUBLIC_TYPES = PUBLIC_EVENT_TYPES
 
 # Objects drawn (one query for all of them) and events inserted at a time.
 BATCH_SIZE = 500
@@ -110,7 +109,9 @@ def record(event_type, objects, *, by=None):
     # that the lock is held until the events commit.
     with transaction.atomic(savepoint=False):
         take_commit_order_lock()
-        return Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
+        events = Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
+        webhooks.fan_out(events)  # the deliveries and their jobs, written with the events
+        return events
 
 
 def record_claims_created(sender, *, claims, by=None, **kwargs):

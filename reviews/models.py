@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from claims.models import RATING_VALUES, Claim, ClaimMatch, Verdict
 from claims.validators import http_url
+from factcheck.formats import iso_datetime
 from factcheck.roles import is_editor, is_newsroom
 
 
@@ -249,6 +250,10 @@ class EventType(models.TextChoices):
     REVIEW_SUPERSEDED = "review.superseded", "Review superseded"
 
 
+# Events clients outside the newsroom see (with ``public_data``): those about published work.
+PUBLIC_EVENT_TYPES = frozenset({EventType.CLAIM_VERIFIED, EventType.REVIEW_PUBLISHED, EventType.REVIEW_SUPERSEDED})
+
+
 class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The newsroom sees every event; everyone else only the public ones (about published work)."""
@@ -302,3 +307,126 @@ class Event(models.Model):
     def public(self):
         """Whether clients outside the newsroom see it: it is about published work."""
         return self.public_data is not None
+
+    def shown(self, *, newsroom, zone=None):
+        """The event as ``events/`` shows it to the newsroom (``newsroom``) or to everyone else; webhooks send
+        the same. Everyone else is shown only public events, without ``actor``."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "created_at": iso_datetime(self.created_at, zone),
+            "actor": self.actor.get_username() if newsroom and self.actor_id else None,
+            "object": {
+                "type": self.object_type,
+                "id": self.object_id,
+                "data": self.data if newsroom else self.public_data,
+            },
+        }
+
+
+class WebhookSubscription(models.Model):
+    """A client app's receiver of events, signed per Standard Webhooks (``reviews.webhooks``).
+
+    The signing secret is stored encrypted (``factcheck.encryption``, with a key from the environment): a
+    copy of the database alone does not let anyone sign. After a rotation the previous secret signs too
+    until ``previous_secret_expires_at``, so receivers can switch without losing a delivery.
+    """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "Public: events about published work, as readers see it"
+        NEWSROOM = "newsroom", "Newsroom: every event, as reviewers and editors see it"
+
+    ALL_TYPES = "*"
+
+    name = models.CharField(max_length=200, help_text="What receives these events, for people reading the list.")
+    url = models.CharField(max_length=2000, help_text="The receiver: an https URL reaching a public address.")
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PUBLIC)
+    event_types = models.JSONField(
+        default=list, help_text='The event types sent, e.g. ["review.published"]; ["*"] for every type.'
+    )
+    active = models.BooleanField(default=True, help_text="Inactive subscriptions are sent nothing.")
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.TextField(blank=True, help_text="Why it was disabled, automatically or by someone.")
+    secret_encrypted = models.TextField(editable=False)
+    previous_secret_encrypted = models.TextField(blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Delivery attempts failed in a row (0 after any success)."
+    )
+    failing_since = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the current run of failed attempts began."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["active"], name="webhook_active")]
+        constraints = [
+            models.CheckConstraint(condition=Q(audience__in=["public", "newsroom"]), name="webhook_audience_valid"),
+            models.CheckConstraint(
+                condition=Q(active=True) | Q(disabled_at__isnull=False), name="webhook_inactive_has_disabled_at"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def wants(self, event):
+        """Whether ``event`` is sent to this subscription: a type it asked for, that its audience may see."""
+        if self.audience == self.Audience.PUBLIC and event.public_data is None:
+            return False
+        return self.ALL_TYPES in self.event_types or event.type in self.event_types
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one subscription: retried with the same ``webhook-id`` until it is delivered or fails.
+
+    ``attempts`` counts every try, manual redeliveries included; the ``last_*``/``response_*`` fields describe
+    the latest; ``next_attempt_at`` is when the next is due while it is pending.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    response_code = models.PositiveIntegerField(null=True, blank=True, help_text="The latest attempt's HTTP status.")
+    response_body = models.TextField(blank=True, help_text="The start of the latest response's body.")
+    duration_ms = models.PositiveIntegerField(null=True, blank=True, help_text="How long the latest attempt took.")
+    error = models.TextField(blank=True, help_text="Why the latest attempt failed.")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["subscription", "id"], name="delivery_subscription_id"),
+            models.Index(fields=["subscription", "status", "id"], name="delivery_subscription_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event"], name="delivery_once_per_subscription"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "delivered", "failed"]), name="delivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False), name="delivery_delivered_has_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.subscription} ({self.status})"
+
+    @property
+    def webhook_id(self):
+        """The ``webhook-id`` header: the same on every attempt and every redelivery, for receivers to deduplicate."""
+        return f"evt_{self.event_id}"

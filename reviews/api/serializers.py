@@ -1,7 +1,6 @@
 """The reviews API's serializers, and the claim's that show reviews: the claim detail and its history."""
 
 from django.db.models import prefetch_related_objects
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,7 +8,6 @@ from claims.api.serializers import ClaimSerializer
 from claims.models import Verdict
 from claims.validators import http_url
 from factcheck.api import IntegerPrimaryKeyRelatedField, JSONTypesMixin
-from factcheck.formats import iso_datetime
 from factcheck.roles import is_newsroom
 from reviews import matches, record
 from reviews.history import ACTIONS
@@ -372,15 +370,4 @@ class EventSerializer(serializers.Serializer):
     def to_representation(self, event):
         """Written out field by field; the object's data is stored as the API showed it."""
         request = self.context.get("request")
-        newsroom = request is not None and is_newsroom(request.user)
-        return {
-            "id": event.id,
-            "type": event.type,
-            "created_at": iso_datetime(event.created_at, timezone.get_current_timezone()),
-            "actor": event.actor.get_username() if newsroom and event.actor_id else None,
-            "object": {
-                "type": event.object_type,
-                "id": event.object_id,
-                "data": event.data if newsroom else event.public_data,
-            },
-        }
+        return event.shown(newsroom=request is not None and is_newsroom(request.user))

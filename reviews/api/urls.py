@@ -9,6 +9,7 @@ from reviews.api.views import (
     EvidenceViewSet,
     ReviewViewSet,
 )
+from reviews.api.webhooks import WebhookViewSet
 
 router = SimpleRouter()
 # articles/ and claims/ here, over claims/api/views.py: readers are shown them as published (reviews.record);
@@ -18,6 +19,7 @@ router.register("claims", ClaimWithReviewsViewSet, basename="claim")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("events", EventViewSet, basename="event")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     *router.urls,
