@@ -22,8 +22,8 @@ from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.concurrency import ANY_VERSION
 from factcheck.exceptions import Conflict, ConflictError
-from factcheck.roles import is_editor
 from factcheck.outbound import redact_url
+from factcheck.roles import is_editor
 from reviews import exports, matches, record, webhooks, workflow
 from reviews.api.export_views import export_response
 from reviews.models import Event, EventType, Evidence, Review, Stance, WebhookDelivery, WebhookSubscription

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from standardwebhooks import Webhook
 from rest_framework.test import APIClient
+from standardwebhooks import Webhook
 
 from factcheck import encryption, jobs
 from factcheck.models import Job
@@ -44,8 +44,8 @@ def test_publishing_delivers_signed_events_the_reference_library_verifies(receiv
 
 
 def test_a_public_subscription_gets_no_newsroom_events_and_a_newsroom_one_gets_them_with_the_actor(receiver, subscribe):
-    public, public_secret = subscribe(receiver.url + "/public")
-    newsroom, newsroom_secret = subscribe(receiver.url + "/newsroom", audience="newsroom", event_types=["*"])
+    public, _public_secret = subscribe(receiver.url + "/public")
+    _newsroom, newsroom_secret = subscribe(receiver.url + "/newsroom", audience="newsroom", event_types=["*"])
     review = ClaimFactory(in_review=True, review__evidence=1).reviews.get()
     workflow.submit(review, by=review.author)  # a newsroom event only
     run_due()
@@ -96,7 +96,7 @@ def test_the_retry_schedule_starts_within_seconds_and_ends_after_hours():
 
 
 def test_deliveries_resume_after_the_receiver_was_down_for_an_hour(receiver, subscribe):
-    subscription, secret = subscribe(receiver.url, event_types=["review.published"])
+    subscription, _secret = subscribe(receiver.url, event_types=["review.published"])
     receiver.status = 503
     ClaimFactory(verified=True)
     started = timezone.now()
@@ -221,7 +221,7 @@ def test_no_secret_or_url_credentials_in_logs_errors_or_the_api(receiver, subscr
 
 
 def test_the_secret_is_stored_encrypted(subscribe, receiver):
-    subscription, secret = subscribe(receiver.url)
+    _subscription, secret = subscribe(receiver.url)
     stored = WebhookSubscription.objects.values_list("secret_encrypted", flat=True).get()
     assert secret not in stored and secret.removeprefix("whsec_") not in stored
     assert encryption.decrypt(stored) == secret
@@ -245,7 +245,7 @@ def test_after_a_rotation_both_secrets_sign_until_the_grace_ends(receiver, subsc
 
 
 def test_manual_redelivery_sends_the_same_webhook_id_again(receiver, subscribe):
-    subscription, _ = subscribe(receiver.url, event_types=["review.published"])
+    _subscription, _ = subscribe(receiver.url, event_types=["review.published"])
     ClaimFactory(verified=True)
     run_due()
     delivery = WebhookDelivery.objects.get()
