@@ -805,7 +805,7 @@ class WebhookForm(forms.ModelForm):
 
 
 class WebhookAdminAccess:
-    """Editors and staff manage webhooks here, as in the API (``webhooks.may_manage``)."""
+    """Editors and administrators manage webhooks here, as in the API (``webhooks.may_manage``)."""
 
     def has_module_permission(self, request):
         return webhooks.may_manage(request.user)

@@ -2,7 +2,7 @@
 
 Every rule about subscriptions and deliveries lives here; the API, the admin and the job call it.
 
-- **Subscribing** (editors and staff): ``subscribe`` checks the receiver's URL (https, a public address:
+- **Subscribing** (editors and administrators): ``subscribe`` checks the receiver's URL (https, a public address:
   ``factcheck.outbound``) and returns the signing secret, ``whsec_<base64>``, which is shown that once and
   stored encrypted (``factcheck.encryption``). ``rotate_secret`` makes a new one; the previous one keeps
   signing beside it for ``ROTATION_GRACE``, so a receiver can switch without losing a delivery.
@@ -59,13 +59,14 @@ USER_AGENT = "Factcheck-Webhooks/1"
 
 
 def may_manage(user):
-    """Editors and staff manage webhooks; nobody else sees them."""
-    return bool(user and user.is_authenticated and user.is_active and (user.is_staff or is_editor(user)))
+    """Editors and administrators (superusers) manage webhooks; nobody else sees them. (Reviewers are
+    ``is_staff`` too, to use the admin: staff status alone is not enough.)"""
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or is_editor(user)))
 
 
 def check_manage(user):
     if not may_manage(user):
-        raise PermissionDenied("Only editors and staff manage webhooks.")
+        raise PermissionDenied("Only editors and administrators manage webhooks.")
 
 
 def clean_event_types(event_types, audience):

@@ -1,4 +1,4 @@
-"""``webhooks/``: subscriptions to events (editors and staff), their delivery log and redelivery.
+"""``webhooks/``: subscriptions to events (editors and administrators), their delivery log and redelivery.
 
 Thin: the rules are in ``reviews.webhooks``. A receiver URL is always shown through
 ``outbound.redact_url`` (no password, no query values): whoever reads the list learns where events
@@ -23,7 +23,7 @@ EVENT_TYPE_CHOICES = [WebhookSubscription.ALL_TYPES, *EventType.values]
 
 
 class ManagesWebhooks(BasePermission):
-    message = "Only editors and staff manage webhooks."
+    message = "Only editors and administrators manage webhooks."
 
     def has_permission(self, request, view):
         return webhooks.may_manage(request.user)
@@ -137,7 +137,7 @@ class WebhookViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Webhook subscriptions (editors and staff): events pushed to a client app's receiver, signed per
+    """Webhook subscriptions (editors and administrators): events pushed to a client app's receiver, signed per
     Standard Webhooks.
 
     `POST` answers the signing secret once; `rotate-secret/` makes a new one (the old one keeps signing for
