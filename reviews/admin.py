@@ -788,13 +788,15 @@ class WebhookForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["url"] = self.instance.url
+        if self.instance.pk:  # shown without its credentials; left as shown, the stored URL is kept
+            self.initial["url"] = redact_url(self.instance.url)
 
     def clean(self):
         cleaned = super().clean()
         try:
-            if "url" in self.changed_data or not self.instance.pk:
+            if self.instance.pk and cleaned.get("url") == redact_url(self.instance.url):
+                cleaned["url"] = self.instance.url
+            elif "url" in cleaned:
                 cleaned["url"] = webhooks.clean_url(cleaned.get("url"))
             if cleaned.get("event_types") is not None and cleaned.get("audience"):
                 cleaned["event_types"] = webhooks.clean_event_types(cleaned["event_types"], cleaned["audience"])
