@@ -40,8 +40,10 @@ from schemathesis.specs.openapi.checks import (
 
 from claims.claimant_names import claimant_key, claimant_type
 from claims.models import Claim, Claimant, ClaimantAlias
+from factcheck import encryption
 from factcheck.models import Job
 from factcheck.wsgi import application
+from reviews.models import WebhookSubscription
 from tests.factories import EditorFactory, EvidenceFactory, ExternalFactCheckFactory, ReviewerFactory, ReviewFactory
 
 SCHEMATHESIS_TOML = Path(__file__).resolve().parents[2] / "schemathesis.toml"
@@ -141,6 +143,15 @@ def newsroom(db, keep_the_test_connection):
             Job.objects.create(name="claims.extract_article", created_by=reviewer).pk,
             Job.objects.create(name="reviews.export_claims", created_by=reviewer, status="failed", error="gone").pk,
         ],
+        "webhooks": [
+            WebhookSubscription.objects.create(
+                name="Partner app",
+                url="https://hooks.example.com/in",
+                event_types=["*"],
+                secret_encrypted=encryption.encrypt("whsec_" + "A" * 44),
+                created_by=editor,
+            ).pk
+        ],
     }
     return reviewer, ids
 
@@ -214,4 +225,14 @@ def editor_token(newsroom):
 def test_the_claimreview_import_never_fails_an_editor(case, newsroom, editor_token):
     """The one operation only editors may call: whatever the body, a report or a 4xx, never a 500."""
     CASES["editor"] += 1
+    case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Token {editor_token}"})
+
+
+@api.include(path_regex="^/api/v1/webhooks/").parametrize()
+@fuzz_settings
+def test_webhooks_never_fail_an_editor(case, newsroom, editor_token):
+    """Webhooks are for editors: whatever the body or id, an answer or a 4xx, never a 500. (Receiver URLs
+    are checked with DNS, which fails fast where there is none.)"""
+    CASES["editor"] += 1
+    aim_at_existing_objects(case, newsroom[1])
     case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Token {editor_token}"})

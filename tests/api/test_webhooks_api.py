@@ -151,9 +151,7 @@ def test_changing_the_url_or_types_is_checked_like_creating(editor_client):
     assert editor_client.patch(url, {"event_types": ["claim.created"]}, format="json").status_code == 400
     response = editor_client.patch(url, {"audience": "newsroom", "event_types": ["claim.created"]}, format="json")
     assert response.status_code == 200, response.content
-    assert editor_client.patch(url, {"secret_encrypted": "x"}, format="json").json()["event_types"] == [
-        "claim.created"
-    ]
+    assert editor_client.patch(url, {"secret_encrypted": "x"}, format="json").json()["event_types"] == ["claim.created"]
     assert editor_client.put(url, {"name": "x"}, format="json").status_code == 405
 
 
