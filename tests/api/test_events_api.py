@@ -281,7 +281,8 @@ def test_the_feed_is_throttled_like_other_reads(monkeypatch, editor):
 
 def test_recording_adds_a_fixed_number_of_queries_to_publishing(editor_client, editor, monkeypatch):
     """claim.verified: the claim drawn once for both audiences, the lock, the insert; review.published: the
-    review and its evidence, the lock, the insert; each also reads the webhook subscriptions. Appearances are drawn with the claim (one query for all)."""
+    review and its evidence, the lock, the insert; each also reads the webhook subscriptions. Appearances are
+    drawn with the claim (one query for all)."""
     reviews = []
     for _ in range(2):
         claim = ClaimFactory()
