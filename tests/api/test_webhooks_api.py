@@ -1,5 +1,6 @@
 """``webhooks/`` through the real routes: who may manage subscriptions (editors and administrators), the
-secret shown once, refused receivers and event types, disabling and enabling, rotation, the delivery log and redelivery."""
+secret shown once, refused receivers and event types, disabling and enabling, rotation, the delivery log
+and redelivery."""
 
 import pytest
 from django.utils import timezone
