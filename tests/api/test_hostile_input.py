@@ -13,7 +13,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from claims import claimants
 from claims.models import Article, Claim
-from reviews.models import Review
+from reviews import webhooks
+from reviews.models import Review, WebhookSubscription
 from tests.factories import SENTENCES, ArticleFactory, ClaimFactory, EvidenceFactory, ReviewFactory
 from tests.snapshots import database_rows
 
@@ -98,6 +99,14 @@ URL = {
     "3000 characters": "https://example.org/" + "a" * 3000,
     **STRUCTURE,
 }
+BOOLEAN = {
+    "a NUL byte": "true\x00",
+    "a word that is no answer": "maybe",
+    "a number other than 0 or 1": 2,
+    "a list": [True],
+    "an object": {"value": True},
+    "null": None,
+}
 ENUM = {
     "an unknown value": "🦄",
     "the empty string": "",
@@ -169,6 +178,8 @@ def field_kind(field, schema):
         return {"tags": TAGS, "aliases": NAMES, "same_as": LINKS}.get(field, TEXTS)
     if kind == "integer":
         return INTEGER
+    if kind == "boolean":
+        return BOOLEAN
     if kind == "number":
         return NUMBER
     if fmt == "uri":
@@ -215,6 +226,10 @@ BODY_OPERATIONS = body_operations()
 QUERY_OPERATIONS = query_operations()
 
 
+# A public address, so that a valid subscription needs no DNS.
+PUBLIC_RECEIVER = "https://93.184.215.14/hooks"
+
+
 @pytest.fixture
 def newsroom(editor):
     """One object of each kind an editor may change, and a valid request body for each operation."""
@@ -226,7 +241,9 @@ def newsroom(editor):
     published = ReviewFactory(state="published", claim=ClaimFactory(sentence=1))
     claimant = claimants.create_claimant(name="Kremlin", by=editor)
     duplicate = claimants.create_claimant(name="The Kremlin press office", by=editor)
+    subscription, _ = webhooks.subscribe(name="Partner", url=PUBLIC_RECEIVER, event_types=["*"], by=editor)
     objects = {
+        "/api/v1/webhooks/{id}/": subscription,
         "/api/v1/claimants/{id}/": claimant,
         "/api/v1/claimants/{id}/merge/": duplicate,
         "/api/v1/articles/{id}/": article,
@@ -263,6 +280,8 @@ def newsroom(editor):
         "/api/v1/claims/{id}/match/": {"claim": published.claim_id},
         "/api/v1/claims/{id}/match/reject/": {"claim": published.claim_id},
         "/api/v1/claims/{id}/assign/": {"assignee": "me"},
+        "/api/v1/webhooks/": {"name": "Partner", "url": PUBLIC_RECEIVER, "event_types": ["review.published"]},
+        "/api/v1/webhooks/{id}/": {"name": "Renamed"},
     }
     return objects, valid
 
@@ -412,7 +431,9 @@ def expected_statuses(parameter, value_name):
 @pytest.mark.usefixtures("newsroom")
 def test_hostile_query_parameters_get_a_json_answer_and_never_an_error(editor_client, path, parameters):
     client = editor_client  # sees every object, so every filter runs over real rows (the public: test_fuzz.py)
-    if "{id}" in path:
+    if path.startswith("/api/v1/webhooks/{id}/"):
+        path = path.replace("{id}", str(WebhookSubscription.objects.get().pk))
+    elif "{id}" in path:
         path = path.replace("{id}", str(Claim.objects.get(status="verified").pk))
     failures = []
     for parameter in parameters:

@@ -22,7 +22,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from factcheck import jobs
+from factcheck import jobs, outbound
 from reviews import exports
 from tests.factories import SENTENCES, EditorFactory, ReviewerFactory, UserFactory
 
@@ -552,6 +552,35 @@ def test_every_response_of_a_full_journey_conforms_to_the_openapi_document(
     editor("GET", f"{API}/jobs/{job['id']}/", 404)
     anon("GET", f"{API}/jobs/{job['id']}/", 401)
     staff("GET", f"{API}/jobs/{job['id']}/", 200)
+
+    # Webhooks (editors): subscribe (the secret once), a refused receiver, the delivery log, redelivery.
+    hook_body = {"name": "Partner app", "url": "https://93.184.215.14/hooks", "audience": "newsroom"}
+    _, hook = editor("POST", f"{API}/webhooks/", 201, {**hook_body, "event_types": ["*"]})
+    editor("POST", f"{API}/webhooks/", 400, {**hook_body, "url": "https://127.0.0.1/hooks", "event_types": ["*"]})
+    reviewer("GET", f"{API}/webhooks/", 403)
+    anon("GET", f"{API}/webhooks/", 401)
+    editor("GET", f"{API}/webhooks/", 200)
+    editor("GET", f"{API}/webhooks/{hook['id']}/", 200)
+    editor("PATCH", f"{API}/webhooks/{hook['id']}/", 200, {"event_types": ["claim.created"]})
+    editor("PATCH", f"{API}/webhooks/{hook['id']}/", 400, {"audience": "public"})  # claim.created is newsroom-only
+    editor("POST", f"{API}/webhooks/{hook['id']}/rotate-secret/", 200)
+    _, hooked = reviewer(
+        "POST",
+        f"{API}/articles/",
+        201,
+        {**ARTICLE, "url": "https://example.org/hooked", "body": "Hooks are called."},
+        query={"extract": "false"},
+    )
+    reviewer("POST", f"{API}/claims/", 201, {"article": hooked["id"], "quote": "Hooks are called."})
+    answered = outbound.Response(status=204, duration_ms=3, body_excerpt="", redirect=False)
+    monkeypatch.setattr(outbound, "post", lambda url, body, headers, **options: answered)
+    jobs.work(burst=True)
+    _, log = editor("GET", f"{API}/webhooks/{hook['id']}/deliveries/", 200, query={"status": "delivered"})
+    assert [entry["event_type"] for entry in log["results"]] == ["claim.created"]
+    editor("GET", f"{API}/webhooks/{hook['id']}/deliveries/", 400, query={"status": "lost"})
+    editor("POST", f"{API}/webhooks/{hook['id']}/deliveries/{log['results'][0]['id']}/redeliver/", 202)
+    editor("POST", f"{API}/webhooks/{hook['id']}/deliveries/999999/redeliver/", 404)
+    editor("DELETE", f"{API}/webhooks/{hook['id']}/", 204)
 
     # Methods the document does not list for a path.
     reviewer("DELETE", f"{API}/claims/{first['id']}/", 405)

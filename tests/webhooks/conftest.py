@@ -1,6 +1,7 @@
 """A real webhook receiver on 127.0.0.1 (a thread), and subscriptions that may reach it."""
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,6 +29,7 @@ class Receiver:
     status: int = 200
     statuses: list = field(default_factory=list)
     location: str = ""
+    delay: float = 0.0  # seconds before answering (a slow receiver)
 
     def verified(self, secret):
         """The bodies of the requests received, each checked with the reference Standard Webhooks library."""
@@ -45,6 +47,7 @@ def receiver(settings):
             with lock:
                 state.requests.append(Received(self.path, dict(self.headers.items()), body))
                 code = state.statuses.pop(0) if state.statuses else state.status
+            time.sleep(state.delay)
             self.send_response(code)
             if 300 <= code < 400:
                 self.send_header("Location", state.location or "/elsewhere")
