@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from factcheck import encryption, outbound
+from factcheck.outbound import redact_url
 from factcheck.jobs import JobFailed, RetryLater, current_job, job
 from factcheck.roles import is_editor
 from reviews.models import PUBLIC_EVENT_TYPES, EventType, WebhookDelivery, WebhookSubscription
@@ -190,7 +191,7 @@ def update(subscription, *, by, **changes):
         if not name:
             raise ValidationError({"name": "Name the receiver, for people reading the list."})
         subscription.name = name[:200]
-    if "url" in changes:
+    if "url" in changes and changes["url"] != redact_url(subscription.url):  # as shown (masked): unchanged
         subscription.url = clean_url(changes["url"])
     if "audience" in changes:
         if changes["audience"] not in WebhookSubscription.Audience.values:
@@ -214,7 +215,16 @@ def update(subscription, *, by, **changes):
             subscription.disabled_at = timezone.now()
             subscription.disabled_reason = f"Disabled by {by.get_username()}."
     subscription.save()
+    if not subscription.active:
+        cancel_pending(subscription)
     return subscription
+
+
+def cancel_pending(subscription):
+    """A disabled subscription is sent nothing: what was waiting fails now (and can be redelivered later)."""
+    WebhookDelivery.objects.filter(subscription=subscription, status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.FAILED, next_attempt_at=None, error="Not sent: the subscription was disabled."
+    )
 
 
 @transaction.atomic
@@ -290,15 +300,15 @@ def deliver(*, delivery):
     if found is None:
         return {"outcome": "gone"}  # its subscription was deleted
     delivery = found
-    if delivery.status == WebhookDelivery.Status.DELIVERED:
-        return {"outcome": "already delivered"}
-    if not delivery.subscription.active:
+    if delivery.status != WebhookDelivery.Status.PENDING:  # delivered, or failed and not redelivered since
+        return {"outcome": f"already {delivery.status}"}
+    subscription = delivery.subscription
+    if not subscription.active or not subscription.wants(delivery.event):
+        why = "was disabled" if not subscription.active else "no longer asks for this event (or its audience)"
         WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING).update(
-            status=WebhookDelivery.Status.FAILED,
-            next_attempt_at=None,
-            error="Not sent: the subscription is disabled.",
+            status=WebhookDelivery.Status.FAILED, next_attempt_at=None, error=f"Not sent: the subscription {why}."
         )
-        return {"outcome": "subscription disabled"}
+        return {"outcome": "not sent"}
 
     started = timezone.now()
     response, error = None, ""
@@ -365,4 +375,7 @@ def count_failure(subscription, error, *, now):
         f"{since:%Y-%m-%d %H:%M} UTC to {now:%Y-%m-%d %H:%M} UTC. The last: {error} "
         "Fix the receiver, enable the subscription again, then redeliver what failed."
     )
-    return bool(failing.update(active=False, disabled_at=now, disabled_reason=reason))
+    if not failing.update(active=False, disabled_at=now, disabled_reason=reason):
+        return False
+    cancel_pending(subscription)
+    return True

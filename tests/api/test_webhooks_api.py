@@ -234,3 +234,11 @@ def test_delivery_log_queries_are_constant(editor_client, receiver, django_asser
     with django_assert_max_num_queries(8) as large:
         assert len(editor_client.get(created["deliveries_url"]).json()["results"]) == 6
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_sending_back_the_masked_url_keeps_the_stored_one(editor_client):
+    url = "https://bob:hunter2@hooks.example.com/in?token=abc123"
+    created = create(editor_client, url=url).json()
+    response = editor_client.patch(f"{API}{created['id']}/", {"url": created["url"], "name": "Renamed"}, format="json")
+    assert response.status_code == 200, response.content
+    assert WebhookSubscription.objects.get().url == url

@@ -291,3 +291,30 @@ def test_publishing_with_subscriptions_adds_a_fixed_number_of_queries(subscribe,
     # Two inserts (the deliveries, their jobs) per batch of events, whatever the number of subscribers.
     assert with_one == publish_one() <= without + 4
     assert WebhookDelivery.objects.count() == 2 + 2 * 5
+
+
+def test_a_delivery_waiting_when_the_audience_becomes_public_is_not_sent(receiver, subscribe):
+    subscription, _ = subscribe(receiver.url, audience="newsroom", event_types=["*"])
+    review = ClaimFactory(in_review=True, review__evidence=1).reviews.get()
+    workflow.submit(review, by=review.author)
+    webhooks.update(subscription, audience="public", event_types=["*"], by=EditorFactory())
+    run_due()
+    assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed" and "no longer asks" in delivery.error
+
+
+def test_disabling_fails_what_was_waiting_and_enabling_again_sends_only_what_is_redelivered(receiver, subscribe):
+    subscription, _ = subscribe(receiver.url, event_types=["review.published"])
+    editor = EditorFactory()
+    ClaimFactory(verified=True)
+    webhooks.update(subscription, active=False, by=editor)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed" and delivery.error == "Not sent: the subscription was disabled."
+    webhooks.update(subscription, active=True, by=editor)
+    run_due()  # the old job finds it failed: nothing is sent
+    assert receiver.requests == []
+    webhooks.redeliver(delivery, by=editor)
+    run_due()
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and len(receiver.requests) == 1
