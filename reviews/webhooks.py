@@ -35,8 +35,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from factcheck import encryption, outbound
-from factcheck.outbound import redact_url
 from factcheck.jobs import JobFailed, RetryLater, current_job, job
+from factcheck.outbound import redact_url
 from factcheck.roles import is_editor
 from reviews.models import PUBLIC_EVENT_TYPES, EventType, WebhookDelivery, WebhookSubscription
 

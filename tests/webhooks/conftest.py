@@ -11,6 +11,7 @@ from standardwebhooks import Webhook
 from factcheck import jobs
 from reviews import webhooks
 from tests.factories import EditorFactory
+from tests.jobs.test_faults import celery_engine  # noqa: F401 (the fixture, for test_faults.py)
 
 
 @dataclass

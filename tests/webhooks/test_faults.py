@@ -11,14 +11,7 @@ from factcheck import jobs
 from factcheck.models import Job
 from reviews.models import WebhookDelivery
 from tests.factories import ClaimFactory
-from tests.jobs.test_faults import (  # noqa: F401 (the celery_engine fixture)
-    BROKERS,
-    broker_url,
-    celery_engine,
-    celery_worker,
-    wait_until,
-    worker_process,
-)
+from tests.jobs.test_faults import BROKERS, broker_url, celery_worker, wait_until, worker_process
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +51,7 @@ def test_events_wait_while_the_broker_is_down_and_are_delivered_by_celery_once_i
     broker,
     celery_engine,
     receiver,
-    subscribe,  # noqa: F811 (the fixture)
+    subscribe,
 ):
     _, secret = subscribe(receiver.url)
     ClaimFactory(verified=True)  # the broker is unreachable: publishing works, the jobs wait in the table
