@@ -1,13 +1,16 @@
 """Admin pieces every app uses: history pages (django-simple-history) that are read-only and never wider
 than the object's own page, and users shown by name to whoever cannot open the user admin."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_manager_for_model
+
+from factcheck import jobs
+from factcheck.models import Job
 
 HISTORY_METHODS = ("GET", "HEAD")
 
@@ -127,3 +130,59 @@ class HistoryAdmin(UserNamesAdmin, SimpleHistoryAdmin):
         if not hasattr(queryset_class, "visible_to"):
             return False
         return queryset_class.visible_to(last_state, request.user).exists()
+
+
+@admin.register(Job)
+class JobAdmin(UserNamesAdmin, admin.ModelAdmin):
+    """Background jobs (``factcheck.jobs``), for administrators: what is queued, running, failed and why; a
+    failed job can be run again. Read-only otherwise: a job's row is the truth the workers go by."""
+
+    list_display = ["id", "name", "status", "attempts", "max_attempts", "run_after", "finished_at", "error_start"]
+    list_filter = ["status", "name"]
+    search_fields = ["=id"]
+    ordering = ["-id"]
+    actions = ["run_again"]
+    fields = [
+        "name",
+        "status",
+        "attempts",
+        "max_attempts",
+        "arguments",
+        "run_after",
+        "lease_expires_at",
+        "worker",
+        "relayed_at",
+        "result",
+        "error",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+    user_fields = ("created_by",)
+    created_by_name = user_name("created_by")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="error")
+    def error_start(self, job):
+        return job.error[:120]
+
+    @admin.action(description="Run the selected jobs again now (failed or waiting for a retry)")
+    def run_again(self, request, queryset):
+        count = jobs.run_again(queryset)
+        self.message_user(request, f"{count} jobs will run again shortly.", messages.SUCCESS)

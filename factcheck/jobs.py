@@ -154,6 +154,20 @@ def enqueue_many(name, arguments, *, by=None):
     return records
 
 
+def run_again(jobs):
+    """Queue ``jobs`` (a queryset) to run now: failed ones with their attempts counted afresh, queued ones
+    waiting for a retry without waiting. Running and succeeded jobs are left alone. Returns how many."""
+    now = timezone.now()
+    waiting = jobs.filter(status=Job.Status.QUEUED).update(run_after=now, relayed_at=None)
+    failed = list(jobs.filter(status=Job.Status.FAILED).values_list("pk", flat=True))
+    Job.objects.filter(pk__in=failed, status=Job.Status.FAILED).update(
+        status=Job.Status.QUEUED, attempts=0, run_after=now, finished_at=None, relayed_at=None
+    )
+    if engine() == CELERY:
+        transaction.on_commit(lambda: relay())
+    return waiting + len(failed)
+
+
 def current_job():
     """The ``Job`` this thread is running (its ``attempts`` counts this one), or None outside a job."""
     return _current.get()
