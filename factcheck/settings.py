@@ -13,6 +13,7 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 from factcheck.checks import GENERATE_A_KEY, is_published_secret_key
+from factcheck.encryption import parse_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,11 @@ def env_list(name, default=""):
 def env_int(name, default):
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
+
+
+def env_float(name, default):
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -310,6 +316,22 @@ FACTCHECK_IMPORT_INLINE_BYTES = env_int("FACTCHECK_IMPORT_INLINE_BYTES", 100_000
 # Files written by jobs (exports), served to whoever started the job through /api/v1/jobs/{id}/download/.
 # Every web and worker process must see the same directory (docker-compose shares a volume).
 MEDIA_ROOT = Path(os.environ.get("FACTCHECK_MEDIA_ROOT") or BASE_DIR / "media")
+
+# --- Webhooks: outbound requests (factcheck/outbound.py) and secrets at rest (factcheck/encryption.py)
+# Receivers on loopback, private and link-local addresses, and plain http://, are refused unless this is
+# on: for local receivers, tests and benchmarks only, never where subscribers are not all trusted.
+FACTCHECK_WEBHOOK_ALLOW_PRIVATE = env_bool("FACTCHECK_WEBHOOK_ALLOW_PRIVATE", False)
+# Seconds to connect and, all told, for the whole request: a receiver that trickles its answer holds a
+# worker no longer. Only this many bytes of an answer are read.
+FACTCHECK_WEBHOOK_TIMEOUT = env_float("FACTCHECK_WEBHOOK_TIMEOUT", 10.0)
+if not 0 < FACTCHECK_WEBHOOK_TIMEOUT < float("inf"):
+    raise ImproperlyConfigured("FACTCHECK_WEBHOOK_TIMEOUT must be a number of seconds above 0.")
+FACTCHECK_WEBHOOK_MAX_RESPONSE_BYTES = env_int("FACTCHECK_WEBHOOK_MAX_RESPONSE_BYTES", 65536)
+if FACTCHECK_WEBHOOK_MAX_RESPONSE_BYTES < 0:
+    raise ImproperlyConfigured("FACTCHECK_WEBHOOK_MAX_RESPONSE_BYTES must be 0 or more.")
+# Fernet keys, comma-separated, newest first (`manage.py encryption_key` prints one). Unset: one key
+# derived from SECRET_KEY; pin it (`manage.py encryption_key --derived`) before changing DJANGO_SECRET_KEY.
+FACTCHECK_ENCRYPTION_KEYS = parse_keys(os.environ.get("FACTCHECK_ENCRYPTION_KEYS", ""))
 
 # --- Security behind a TLS-terminating proxy -------------------------------------------------
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
