@@ -10,7 +10,7 @@ SETTINGS = (ROOT / "factcheck" / "settings.py").read_text()
 
 
 def variables_read_by_settings():
-    return set(re.findall(r"""(?:os\.environ\.get|env_bool|env_int|env_list)\(\s*["']([A-Z_]+)["']""", SETTINGS))
+    return set(re.findall(r"""(?:os\.environ\.get|env_(?:bool|int|float|list))\(\s*["']([A-Z_]+)["']""", SETTINGS))
 
 
 def test_every_variable_compose_passes_to_the_app_is_read_by_the_settings():
