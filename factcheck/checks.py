@@ -94,7 +94,22 @@ def check_public_base_url(app_configs, **kwargs):
     ]
 
 
+def check_webhook_targets(app_configs, **kwargs):
+    """``factcheck.W002``: with debug off, webhooks may be sent to private addresses (an SSRF risk)."""
+    if settings.DEBUG or not settings.FACTCHECK_WEBHOOK_ALLOW_PRIVATE:
+        return []
+    return [
+        checks.Warning(
+            "FACTCHECK_WEBHOOK_ALLOW_PRIVATE is on: webhook subscriptions may send requests to loopback, private "
+            "and link-local addresses (this server, its network, the cloud metadata service) and over plain http.",
+            hint="Unset it unless every editor who can subscribe is trusted with this network.",
+            id="factcheck.W002",
+        )
+    ]
+
+
 def register():
     """Register the checks of this module (called once, from the app's ``ready()``)."""
     checks.register(check_secret_key, checks.Tags.security, deploy=True)
     checks.register(check_public_base_url, checks.Tags.security, deploy=True)
+    checks.register(check_webhook_targets, checks.Tags.security, deploy=True)

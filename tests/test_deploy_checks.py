@@ -1,9 +1,11 @@
-"""``manage.py check --deploy`` warns (factcheck.W001) when the public review URLs point at no public site."""
+"""``manage.py check --deploy`` warns when the public review URLs point at no public site (factcheck.W001) and
+when webhooks may reach private addresses (factcheck.W002)."""
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from factcheck import checks
 from factcheck.checks import check_public_base_url, unreachable_host
 
 
@@ -66,3 +68,17 @@ def test_the_check_runs_only_with_deploy(settings):
     call_command("check", fail_level="WARNING")  # no W001 without --deploy
     with pytest.raises(SystemCheckError, match=r"factcheck\.W001"):
         call_command("check", deploy=True, fail_level="WARNING", tags=["security"])
+
+
+def test_webhooks_allowed_to_private_addresses_are_a_deploy_warning(settings):
+    settings.DEBUG = False
+    settings.FACTCHECK_PUBLIC_BASE_URL = "https://factcheck.example.org"
+    settings.FACTCHECK_WEBHOOK_ALLOW_PRIVATE = False
+    assert checks.check_webhook_targets(None) == []
+    settings.FACTCHECK_WEBHOOK_ALLOW_PRIVATE = True
+    (warning,) = checks.check_webhook_targets(None)
+    assert warning.id == "factcheck.W002" and "private" in warning.msg
+    with pytest.raises(SystemCheckError, match=r"factcheck\.W002"):
+        call_command("check", deploy=True, fail_level="WARNING", tags=["security"])
+    settings.DEBUG = True
+    assert checks.check_webhook_targets(None) == []
