@@ -7,8 +7,9 @@ address it resolves to must be public; ``post`` then connects to the very addres
 DNS answer that changes in between (DNS rebinding) cannot send it elsewhere. Redirects are never
 followed, the whole request has one deadline, and at most ``max_response_bytes`` of the answer are read.
 
-Exception messages and log lines name a URL only through ``redact_url``, or only its host: the
-password in a URL and the values of its query (tokens, often) stay out of them.
+Exception messages and log lines name only a URL's host: its password, its query values and its path
+(which some receivers, Slack's among them, use as the secret) stay out of them. ``redact_url`` is the
+URL as the API and the admin show it to the editors who manage it.
 """
 
 import base64
@@ -129,7 +130,7 @@ def post(
     finally:
         connection.close()  # the rest of a long body is never read
     duration_ms = round((time.monotonic() - started) * 1000)
-    logger.debug("Webhook POST %s (%s): %s in %d ms", redact_url(url), connection.address, response.status, duration_ms)
+    logger.debug("Webhook POST to %s (%s): %s in %d ms", target.host, connection.address, response.status, duration_ms)
     return Response(
         status=response.status,
         duration_ms=duration_ms,
@@ -327,5 +328,5 @@ class Connection(http.client.HTTPConnection):
 
 
 def _failed(url: str, message: str) -> DeliveryError:
-    logger.info("Webhook POST %s failed: %s", redact_url(url), message)
+    logger.info("Webhook POST to %s failed: %s", urlsplit(url).hostname, message)
     return DeliveryError(message)

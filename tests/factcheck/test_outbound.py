@@ -556,8 +556,8 @@ def test_no_secret_from_the_url_is_logged_when_delivering(receiver, caplog, path
         assert_no_secret(exc, caplog)
     else:
         assert path == "/ok"
-    assert "bob:***@" in caplog.text
-    assert "token=***" in caplog.text
+    assert "Webhook POST to 127.0.0.1" in caplog.text  # the host only: not the path, which may be a secret
+    assert path not in caplog.text and "bob" not in caplog.text
     assert not any(secret in caplog.text for secret in SECRETS)
 
 
@@ -566,7 +566,7 @@ def test_no_secret_is_shown_when_the_connection_is_refused(allow_private, closed
     with pytest.raises(DeliveryError) as raised:
         post(f"http://bob:s3cret@127.0.0.1:{closed_port}/in?token=abc123", b"{}", {})
     assert_no_secret(raised.value, caplog)
-    assert "bob:***@" in caplog.text
+    assert "Webhook POST to 127.0.0.1 failed" in caplog.text and "/in" not in caplog.text
 
 
 def test_no_secret_is_shown_when_tls_fails(hooks_test, caplog):
