@@ -132,8 +132,22 @@ class HistoryAdmin(UserNamesAdmin, SimpleHistoryAdmin):
         return queryset_class.visible_to(last_state, request.user).exists()
 
 
+class ReadOnlyAdmin:
+    """For model admins of rows the application writes (events, deliveries, jobs): shown, never added,
+    changed or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Job)
-class JobAdmin(UserNamesAdmin, admin.ModelAdmin):
+class JobAdmin(ReadOnlyAdmin, UserNamesAdmin, admin.ModelAdmin):
     """Background jobs (``factcheck.jobs``), for administrators: what is queued, running, failed and why; a
     failed job can be run again. Read-only otherwise: a job's row is the truth the workers go by."""
 
@@ -168,15 +182,6 @@ class JobAdmin(UserNamesAdmin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="error")
     def error_start(self, job):

@@ -17,7 +17,7 @@ from claims import admin as claims_admin
 from claims import services, similarity
 from claims.models import Article, Claim, ClaimMatch, Verdict
 from claims.text import search_text
-from factcheck.admin import HistoryAdmin, UserNamesAdmin, user_name
+from factcheck.admin import HistoryAdmin, ReadOnlyAdmin, UserNamesAdmin, user_name
 from factcheck.admin_forms import VersionedAdminForm
 from factcheck.admin_paginator import EstimatedCountPaginator
 from factcheck.concurrency import ANY_VERSION
@@ -728,7 +728,7 @@ class ReviewAdmin(HistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(UserNamesAdmin, admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin, UserNamesAdmin, admin.ModelAdmin):
     """The events (``reviews.events``), read-only: what happened, when, who did it, and the object as it was
     shown then, to the newsroom and (for events about published work) to everyone else."""
 
@@ -743,15 +743,6 @@ class EventAdmin(UserNamesAdmin, admin.ModelAdmin):
     readonly_fields = fields
     user_fields = ("actor",)
     actor_name = user_name("actor")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="object", ordering="object_id")
     def object_link(self, event):
@@ -912,7 +903,7 @@ class WebhookSubscriptionAdmin(WebhookAdminAccess, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(WebhookAdminAccess, admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin, WebhookAdminAccess, admin.ModelAdmin):
     """The delivery log of every subscription, read-only; failed or lost deliveries can be sent again."""
 
     list_display = [
@@ -948,15 +939,6 @@ class WebhookDeliveryAdmin(WebhookAdminAccess, admin.ModelAdmin):
         "delivered_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="event", ordering="event_id")
     def event_link(self, delivery):
