@@ -94,6 +94,19 @@ def clean_event_types(event_types, audience):
     return sorted(names)
 
 
+def clean_name(name):
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the receiver, for people reading the list."})
+    return name[:200]
+
+
+def clean_audience(audience):
+    if audience not in WebhookSubscription.Audience.values:
+        raise ValidationError({"audience": f"Choose one of: {', '.join(WebhookSubscription.Audience.values)}."})
+    return audience
+
+
 def clean_url(url):
     """The receiver's URL, refused unless it is https and reaches public addresses only (after DNS)."""
     url = (url or "").strip()
@@ -158,14 +171,10 @@ def headers_for(delivery, body, now=None):
 def subscribe(*, name, url, event_types, audience=WebhookSubscription.Audience.PUBLIC, by):
     """Create a subscription; return it and its secret (shown to the caller this once, stored encrypted)."""
     check_manage(by)
-    if audience not in WebhookSubscription.Audience.values:
-        raise ValidationError({"audience": f"Choose one of: {', '.join(WebhookSubscription.Audience.values)}."})
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "Name the receiver, for people reading the list."})
+    audience = clean_audience(audience)
     secret = new_secret()
     subscription = WebhookSubscription.objects.create(
-        name=name[:200],
+        name=clean_name(name),
         url=clean_url(url),
         audience=audience,
         event_types=clean_event_types(event_types, audience),
@@ -187,16 +196,11 @@ def update(subscription, *, by, **changes):
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
     if "name" in changes:
-        name = (changes["name"] or "").strip()
-        if not name:
-            raise ValidationError({"name": "Name the receiver, for people reading the list."})
-        subscription.name = name[:200]
+        subscription.name = clean_name(changes["name"])
     if "url" in changes and changes["url"] != redact_url(subscription.url):  # as shown (masked): unchanged
         subscription.url = clean_url(changes["url"])
     if "audience" in changes:
-        if changes["audience"] not in WebhookSubscription.Audience.values:
-            raise ValidationError({"audience": f"Choose one of: {', '.join(WebhookSubscription.Audience.values)}."})
-        subscription.audience = changes["audience"]
+        subscription.audience = clean_audience(changes["audience"])
     if "event_types" in changes or "audience" in changes:
         subscription.event_types = clean_event_types(
             changes.get("event_types", subscription.event_types), subscription.audience
@@ -270,7 +274,9 @@ def fan_out(events):
 def redeliver(delivery, *, by):
     """Send a delivery again now, whatever its status, with the same ``webhook-id``; return it."""
     check_manage(by)
-    delivery = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",)).select_related("subscription").get(pk=delivery.pk)
+    )
     if not delivery.subscription.active:
         raise ValidationError({"subscription": "The subscription is disabled: enable it before redelivering."})
     delivery.status = WebhookDelivery.Status.PENDING
