@@ -369,6 +369,25 @@ def relay_forever(*, poll=1.0, stop=None):
         stop.wait(poll)
 
 
+def prune(*, finished_before, batch_size=5000):
+    """Delete the jobs that finished before ``finished_before``, and the files they wrote (exports).
+
+    In batches, so that a large table is never locked long. Returns ``(jobs, files)`` deleted.
+    """
+    jobs = files = 0
+    finished = Job.objects.filter(
+        status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED], finished_at__lt=finished_before
+    ).order_by("pk")
+    while batch := list(finished.values_list("pk", "result")[:batch_size]):
+        for _, result in batch:
+            name = result.get("file") if isinstance(result, dict) else None
+            if isinstance(name, str) and name and default_storage.exists(name):
+                default_storage.delete(name)
+                files += 1
+        jobs += Job.objects.filter(pk__in=[pk for pk, _ in batch]).delete()[0]
+    return jobs, files
+
+
 def result_file(record):
     """The file a succeeded job wrote (``result["file"]`` in the default storage), open; None if there is none."""
     name = (record.result or {}).get("file") if record.status == Job.Status.SUCCEEDED else None

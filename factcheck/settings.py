@@ -317,6 +317,14 @@ FACTCHECK_IMPORT_INLINE_BYTES = env_int("FACTCHECK_IMPORT_INLINE_BYTES", 100_000
 # least this many of them (reviews.webhooks).
 FACTCHECK_WEBHOOK_DISABLE_AFTER_HOURS = env_int("FACTCHECK_WEBHOOK_DISABLE_AFTER_HOURS", 72)
 FACTCHECK_WEBHOOK_DISABLE_AFTER_FAILURES = env_int("FACTCHECK_WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+# What `manage.py prune` keeps, in days (0: everything): finished jobs (and the export files they wrote),
+# finished webhook deliveries, and events (the feed and the admin's record; kept by default).
+FACTCHECK_KEEP_JOBS_DAYS = env_int("FACTCHECK_KEEP_JOBS_DAYS", 30)
+FACTCHECK_KEEP_DELIVERIES_DAYS = env_int("FACTCHECK_KEEP_DELIVERIES_DAYS", 30)
+FACTCHECK_KEEP_EVENTS_DAYS = env_int("FACTCHECK_KEEP_EVENTS_DAYS", 0)
+for _name in ("FACTCHECK_KEEP_JOBS_DAYS", "FACTCHECK_KEEP_DELIVERIES_DAYS", "FACTCHECK_KEEP_EVENTS_DAYS"):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must be a number of days, or 0 to keep everything.")
 # Files written by jobs (exports), served to whoever started the job through /api/v1/jobs/{id}/download/.
 # Every web and worker process must see the same directory (docker-compose shares a volume).
 MEDIA_ROOT = Path(os.environ.get("FACTCHECK_MEDIA_ROOT") or BASE_DIR / "media")

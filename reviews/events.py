@@ -40,7 +40,7 @@ no client should be told about as news.
 from django.db import connection, transaction
 
 from reviews import webhooks
-from reviews.models import PUBLIC_EVENT_TYPES, Event, EventType
+from reviews.models import PUBLIC_EVENT_TYPES, Event, EventType, WebhookDelivery
 
 # Any fixed 64-bit number naming the lock; the same in every process.
 COMMIT_ORDER_LOCK = 0x6661637463686B31  # "factchk1"
@@ -112,6 +112,21 @@ def record(event_type, objects, *, by=None):
         events = Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
         webhooks.fan_out(events)  # the deliveries and their jobs, written with the events
         return events
+
+
+def prune(*, before, batch_size=5000):
+    """Delete the events recorded before ``before``, but none a webhook delivery still waits to send (with
+    them go their finished deliveries). Returns how many events were deleted.
+
+    The feed goes on working for a poller whose last id was pruned: ``after`` may name any id below the
+    oldest event left.
+    """
+    waiting = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).values("event_id")
+    old = Event.objects.filter(created_at__lt=before).exclude(pk__in=waiting).order_by("pk")
+    deleted = 0
+    while batch := list(old.values_list("pk", flat=True)[:batch_size]):
+        deleted += Event.objects.filter(pk__in=batch).delete()[1].get("reviews.Event", 0)
+    return deleted
 
 
 def record_claims_created(sender, *, claims, by=None, **kwargs):

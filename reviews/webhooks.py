@@ -286,6 +286,18 @@ def redeliver(delivery, *, by):
     return delivery
 
 
+def prune_deliveries(*, before, batch_size=5000):
+    """Delete the deliveries made before ``before`` that are done with (delivered or failed); the log
+    keeps the pending ones. Returns how many were deleted."""
+    done = WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.FAILED], created_at__lt=before
+    ).order_by("pk")
+    deleted = 0
+    while batch := list(done.values_list("pk", flat=True)[:batch_size]):
+        deleted += WebhookDelivery.objects.filter(pk__in=batch).delete()[0]
+    return deleted
+
+
 def send(delivery):
     """POST the delivery's event to its subscription's URL; the ``outbound.Response``, or raise
     ``outbound.TargetRefused``/``outbound.DeliveryError`` (their messages carry no secret and no credentials)."""

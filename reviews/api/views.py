@@ -327,7 +327,8 @@ EVENT_TYPES = ", ".join(f"`{value}`" for value in EventType.values)
             OpenApiParameter(
                 "after",
                 {"type": "integer", "minimum": 0},
-                description="Only events after this one (the last `id` you read; 0 for the first), oldest first. "
+                description="Only events after this one (the last `id` you read; 0 for the first; an id older than "
+                "every event kept, when old events were pruned, reads from the oldest), oldest first. "
                 "Ids grow in commit order, so polling with the last id read never skips an event.",
             ),
         ]
@@ -377,6 +378,12 @@ class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             raise ValidationError({"after": ["Give the id of an event you have read (a whole number), or 0."]})
         after = int(raw)
-        if after and not events.model.objects.visible_to(self.request.user).filter(pk=after).exists():
+        every = events.model.objects
+        # An id older than every event kept is fine: a poller whose last event was pruned reads on.
+        if (
+            after
+            and not every.visible_to(self.request.user).filter(pk=after).exists()
+            and every.filter(pk__lte=after).exists()
+        ):
             raise ValidationError({"after": [f"There is no event {after} (that you may read)."]})
         return after
